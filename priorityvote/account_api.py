@@ -1,0 +1,197 @@
+"""API views for accounts: sign-up, sign-in, sign-out, password reset, /me.
+
+The /auth/ endpoints work with browser sessions only; a personal access
+token gets 403 token_not_allowed there (no view here lists token_scopes
+except /me).
+"""
+
+from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from priorityvote.api import (
+    ApiView,
+    StrictCharField,
+    StrictEmailField,
+    StrictSerializer,
+)
+from priorityvote.models import normalize_email
+from priorityvote.throttling import AuthRateThrottle
+from tokens.models import PersonalAccessToken, Scope
+from tokens.permissions import TokenScopePermission
+from tokens.serializers import TokenSerializer
+
+User = get_user_model()
+
+
+class UserSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    display_name = serializers.CharField(read_only=True)
+
+
+class PasswordField(StrictCharField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            write_only=True, trim_whitespace=False, max_length=1024, **kwargs
+        )
+
+
+class SignUpSerializer(StrictSerializer):
+    email = StrictEmailField(max_length=254)
+    password = PasswordField()
+    display_name = StrictCharField(max_length=100)
+
+    def validate_email(self, email):
+        email = normalize_email(email)
+        if User.objects.filter(email=email).exists():
+            raise serializers.ValidationError(
+                "An account with this e-mail address exists."
+            )
+        return email
+
+    def validate(self, data):
+        candidate = User(email=data["email"], display_name=data["display_name"])
+        try:
+            validate_password(data["password"], user=candidate)
+        except DjangoValidationError as error:
+            raise ValidationError({"password": list(error.messages)}) from None
+        return data
+
+
+class SignInSerializer(StrictSerializer):
+    email = StrictEmailField(max_length=254)
+    password = PasswordField()
+
+
+class PasswordResetSerializer(StrictSerializer):
+    email = StrictEmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(StrictSerializer):
+    uid = StrictCharField(max_length=64)
+    token = StrictCharField(max_length=128)
+    new_password = PasswordField()
+
+
+class AccountView(ApiView):
+    """Base for /auth/ endpoints: open to anonymous callers, throttled per address."""
+
+    # The token check stays first: no token may reach these endpoints.
+    permission_classes = [TokenScopePermission, AllowAny]
+    throttle_classes = [AuthRateThrottle]
+
+
+class SignUpView(AccountView):
+    def post(self, request):
+        serializer = SignUpSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+
+        user = User.objects.create_user(
+            data["email"], data["password"], display_name=data["display_name"]
+        )
+        login(request._request, user)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class SignInView(AccountView):
+    def post(self, request):
+        serializer = SignInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+
+        user = authenticate(
+            request._request,
+            email=serializer.validated_data["email"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None:
+            raise ValidationError(
+                {
+                    "non_field_errors": [
+                        "The e-mail address or the password is incorrect."
+                    ]
+                }
+            )
+        login(request._request, user)
+        return Response(UserSerializer(user).data)
+
+
+class SignOutView(AccountView):
+    # Signing out is not throttled: it protects nothing and costs nothing.
+    throttle_classes = []
+
+    def post(self, request):
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetView(AccountView):
+    def post(self, request):
+        serializer = PasswordResetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+
+        # The form e-mails active accounts only, and says nothing either way,
+        # so the answer does not tell whether the address has an account.
+        form = PasswordResetForm({"email": serializer.validated_data["email"]})
+        if form.is_valid():
+            form.save(
+                request=request._request,
+                use_https=request.is_secure(),
+                subject_template_name="accounts/password_reset_subject.txt",
+                email_template_name="accounts/password_reset_email.txt",
+            )
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(AccountView):
+    def post(self, request):
+        serializer = PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+
+        user = user_from_uid(data["uid"])
+        if user is None or not default_token_generator.check_token(user, data["token"]):
+            raise ValidationError(
+                {"token": ["The reset link is invalid or has expired."]}
+            )
+        try:
+            validate_password(data["new_password"], user=user)
+        except DjangoValidationError as error:
+            raise ValidationError({"new_password": list(error.messages)}) from None
+
+        user.set_password(data["new_password"])
+        user.save(update_fields=["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def user_from_uid(uid: str):
+    """Return the active user whose id is base64-encoded in `uid`, or None."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uid)))
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
+class MeView(ApiView):
+    token_scopes = {"GET": Scope.READ}
+
+    def get(self, request):
+        token = request.auth if isinstance(request.auth, PersonalAccessToken) else None
+        return Response(
+            {
+                "user": UserSerializer(request.user).data,
+                "token": TokenSerializer(token).data if token else None,
+            }
+        )

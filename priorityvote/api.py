@@ -1,0 +1,126 @@
+"""Conventions shared by every API view: base class, errors, content types."""
+
+from django.http import JsonResponse
+from rest_framework import exceptions, generics, serializers, views
+
+# DRF's codes that the API reports under another name.
+ERROR_CODES = {
+    "invalid": "validation_error",
+    "parse_error": "validation_error",
+    "authentication_failed": "invalid_token",
+}
+VALIDATION_DETAIL = "The request is invalid. See fields for what to correct."
+
+
+def exception_handler(exc, context):
+    """Render every API error as {"error": code, "detail": message}.
+
+    A 400 adds "fields", a dict of field name to messages. An exception with
+    a `challenge` sets WWW-Authenticate, and one with `extra` adds its keys.
+    """
+    response = views.exception_handler(exc, context)
+    if response is None:
+        return None
+
+    if isinstance(exc, exceptions.ValidationError):
+        body = {
+            "error": "validation_error",
+            "detail": VALIDATION_DETAIL,
+            "fields": field_errors(exc.detail),
+        }
+    else:
+        code = getattr(exc, "default_code", "error")
+        body = {"error": ERROR_CODES.get(code, code), "detail": str(exc.detail)}
+    body.update(getattr(exc, "extra", {}))
+
+    response.data = body
+    challenge = getattr(exc, "challenge", None)
+    if challenge:
+        response.headers["WWW-Authenticate"] = challenge
+    return response
+
+
+def field_errors(detail) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {name: flatten_messages(messages) for name, messages in detail.items()}
+    return {"non_field_errors": flatten_messages(detail)}
+
+
+def flatten_messages(detail) -> list[str]:
+    if isinstance(detail, dict):
+        return [
+            f"{key}: {message}"
+            for key, value in detail.items()
+            for message in flatten_messages(value)
+        ]
+    if isinstance(detail, list):
+        return [message for item in detail for message in flatten_messages(item)]
+    return [str(detail)]
+
+
+class MethodFirstMixin:
+    """Answer 405 for an unsupported method before authentication runs.
+
+    Whether a path takes a method does not depend on who asks, so nobody
+    gets a 401 or 403 for a method that would never work.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
+
+class ApiView(MethodFirstMixin, views.APIView):
+    pass
+
+
+class GenericApiView(MethodFirstMixin, generics.GenericAPIView):
+    pass
+
+
+class StrictSerializer(serializers.Serializer):
+    """A serializer that rejects fields it does not know, so a typo is an error."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            return super().to_internal_value(data)
+
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        errors = {name: ["Unknown field."] for name in sorted(set(data) - writable)}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({**error.detail, **errors}) from None
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
+    pass
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that accepts only JSON strings.
+
+    DRF's CharField turns numbers into text, which hides a client's type error.
+    """
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictEmailField(StrictCharField, serializers.EmailField):
+    pass
+
+
+def api_not_found(request, *args, **kwargs):
+    """Answer an unknown path under /api/ in the API's error format."""
+    return JsonResponse(
+        {"error": "not_found", "detail": f"No API endpoint at {request.path}."},
+        status=404,
+    )

@@ -1,0 +1,50 @@
+import re
+
+from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
+
+from priorityvote.logging import TOKEN_VALUE_PATTERN, redact_token_values
+
+
+class SecretHidingReporterFilter(SafeExceptionReporterFilter):
+    """Django's error-report filter, extended to hide tokens.
+
+    Django already hides settings and request headers whose names contain
+    KEY, SECRET, TOKEN, PASS and the like, and the session cookie. This adds
+    the Authorization header and hides any value that contains something
+    shaped like a token, wherever it appears: headers, query string, or a
+    local variable of a traceback frame.
+    """
+
+    hidden_settings = re.compile(
+        "API|AUTHORIZATION|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE", flags=re.I
+    )
+
+    def get_safe_request_meta(self, request):
+        meta = super().get_safe_request_meta(request)
+        return {name: self.hide_token_values(value) for name, value in meta.items()}
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        variables = super().get_traceback_frame_variables(request, tb_frame)
+        return [(name, self.hide_token_values(value)) for name, value in variables]
+
+    def hide_token_values(self, value):
+        if TOKEN_VALUE_PATTERN.search(repr(value)):
+            return self.cleansed_substitute
+        return value
+
+
+class SecretHidingExceptionReporter(ExceptionReporter):
+    """Django's error report with token-shaped values hidden from the URL and GET."""
+
+    def get_traceback_data(self):
+        data = super().get_traceback_data()
+        if "request_GET_items" in data:
+            data["request_GET_items"] = [
+                (name, redact_token_values(value))
+                for name, value in data["request_GET_items"]
+            ]
+        if "request_insecure_uri" in data:
+            data["request_insecure_uri"] = redact_token_values(
+                data["request_insecure_uri"]
+            )
+        return data

@@ -1,0 +1,27 @@
+from rest_framework import serializers
+
+from tokens.models import PersonalAccessToken
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    """A token as /me shows it: never the value, never the digest."""
+
+    backlogs = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PersonalAccessToken
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "scopes",
+            "backlogs",
+            "expires_at",
+            "created_at",
+            "last_used_at",
+        ]
+
+    def get_backlogs(self, token) -> str | list[int]:
+        if token.all_backlogs:
+            return "all"
+        return sorted(token.backlogs.values_list("pk", flat=True))
