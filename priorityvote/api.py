@@ -1,6 +1,9 @@
 """Conventions shared by every API view: base class, errors, content types."""
 
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, generics, serializers, views
 
 # DRF's codes that the API reports under another name.
@@ -18,9 +21,20 @@ def exception_handler(exc, context):
     A 400 adds "fields", a dict of field name to messages. An exception with
     a `challenge` sets WWW-Authenticate, and one with `extra` adds its keys.
     """
+    # Django raises this when DRF reads a body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+    # Left alone, it would become Django's HTML 400 page.
+    if isinstance(exc, RequestDataTooBig):
+        exc = exceptions.ParseError("The request body is too large.")
     response = views.exception_handler(exc, context)
     if response is None:
         return None
+
+    # DRF converts Django's Http404 and PermissionDenied only inside its own
+    # handler, so convert them here too, because Django's carry no code or detail.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
 
     if isinstance(exc, exceptions.ValidationError):
         body = {
@@ -42,20 +56,32 @@ def exception_handler(exc, context):
 
 def field_errors(detail) -> dict[str, list[str]]:
     if isinstance(detail, dict):
-        return {name: flatten_messages(messages) for name, messages in detail.items()}
+        return {
+            encodable(name): flatten_messages(messages)
+            for name, messages in detail.items()
+        }
     return {"non_field_errors": flatten_messages(detail)}
 
 
 def flatten_messages(detail) -> list[str]:
     if isinstance(detail, dict):
         return [
-            f"{key}: {message}"
+            f"{encodable(key)}: {message}"
             for key, value in detail.items()
             for message in flatten_messages(value)
         ]
     if isinstance(detail, list):
         return [message for item in detail for message in flatten_messages(item)]
-    return [str(detail)]
+    return [encodable(detail)]
+
+
+def encodable(text) -> str:
+    """Return `text` with lone surrogates replaced by "?", so it encodes as UTF-8.
+
+    Field names and some messages quote the request body, where a JSON escape
+    such as "\\ud800" decodes to a lone surrogate.
+    """
+    return str(text).encode("utf-8", "replace").decode("utf-8")
 
 
 class MethodFirstMixin:
@@ -118,6 +144,9 @@ class StrictEmailField(StrictCharField, serializers.EmailField):
     pass
 
 
+# Exempt from CSRF checks because it changes nothing. With the check, a POST
+# without a token would get Django's HTML 403 page instead of this 404.
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
     """Answer an unknown path under /api/ in the API's error format."""
     return JsonResponse(

@@ -133,3 +133,42 @@ def bearer():
         return client
 
     return make
+
+
+@pytest.fixture
+def db_state(db):
+    """Return a function that reads the row counts and the given objects' rows.
+
+    Compare its result before and after a refused request to show that the
+    request changed nothing.
+    """
+    from initiatives.models import Vote
+
+    def read(*objects):
+        counts = {
+            model.__name__: model.objects.count()
+            for model in (Backlog, Membership, Initiative, Vote)
+        }
+        rows = [type(obj).objects.filter(pk=obj.pk).values().first() for obj in objects]
+        return counts, rows
+
+    return read
+
+
+@pytest.fixture
+def database_dump(db):
+    """Return a function that dumps every table except sessions as JSON text.
+
+    Equal dumps before and after a refused request show that it changed
+    nothing, including tokens, users and logbook entries.
+    """
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def dump():
+        output = StringIO()
+        call_command("dumpdata", exclude=["sessions"], stdout=output)
+        return output.getvalue()
+
+    return dump
