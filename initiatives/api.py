@@ -6,6 +6,7 @@ backlog, or one outside a token's restriction, is a 404 like a missing one.
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -18,7 +19,7 @@ from initiatives.serializers import (
     MemberInputSerializer,
     MemberSerializer,
 )
-from priorityvote.api import GenericApiView
+from priorityvote.api import ApiView, GenericApiView
 from priorityvote.models import normalize_email
 from tokens.models import Scope
 
@@ -45,6 +46,7 @@ class BacklogList(GenericApiView):
     def get_queryset(self):
         return Backlog.objects.reachable_by(self.request.user, self.request.auth)
 
+    @extend_schema(responses=BacklogSerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -76,6 +78,7 @@ class BacklogDetail(GenericApiView):
         serializer.save()
         return Response(serializer.data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request, backlog_id):
         backlog = get_backlog(request, backlog_id)
         require_role(backlog, {Role.OWNER}, "delete it")
@@ -88,12 +91,17 @@ class MemberList(GenericApiView):
     serializer_class = MemberSerializer
     token_scopes = READ_ONLY
 
+    @extend_schema(responses=MemberSerializer(many=True))
     def get(self, request, backlog_id):
         backlog = get_backlog(request, backlog_id)
         memberships = backlog.memberships.select_related("user").order_by("user__email")
         page = self.paginate_queryset(memberships)
         return self.get_paginated_response(MemberSerializer(page, many=True).data)
 
+    @extend_schema(
+        request=MemberInputSerializer,
+        responses={200: MemberSerializer, 201: MemberSerializer},
+    )
     def post(self, request, backlog_id):
         """Add a member by e-mail address, or change the role of an existing one."""
         backlog = get_backlog(request, backlog_id)
@@ -118,6 +126,7 @@ class MemberList(GenericApiView):
 
 
 class MemberDetail(GenericApiView):
+    @extend_schema(responses={204: None})
     def delete(self, request, backlog_id, user_id):
         backlog = get_backlog(request, backlog_id)
         require_role(backlog, {Role.OWNER}, "manage members")
@@ -134,7 +143,12 @@ class InitiativeList(GenericApiView):
     serializer_class = InitiativeSerializer
     token_scopes = {"GET": Scope.READ, "POST": Scope.WRITE_INITIATIVES}
 
+    @extend_schema(
+        parameters=[OpenApiParameter("status", enum=Status.values)],
+        responses=InitiativeSerializer(many=True),
+    )
     def get(self, request, backlog_id):
+        """List the backlog's initiatives, most votes first, then oldest first."""
         backlog = get_backlog(request, backlog_id)
         initiatives = (
             backlog.initiatives.with_voted(request.user)
@@ -189,6 +203,7 @@ class InitiativeDetail(GenericApiView):
         serializer.save()
         return Response(serializer.data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request, backlog_id, initiative_id):
         backlog = get_backlog(request, backlog_id)
         initiative = self.get_initiative(backlog)
@@ -198,7 +213,7 @@ class InitiativeDetail(GenericApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class VoteView(GenericApiView):
+class VoteView(ApiView):
     """PUT casts the caller's vote and DELETE withdraws it; both are idempotent."""
 
     token_scopes = {
@@ -207,11 +222,13 @@ class VoteView(GenericApiView):
         "OPTIONS": Scope.READ,
     }
 
+    @extend_schema(request=None, responses={204: None})
     def put(self, request, backlog_id, initiative_id):
         initiative = self.get_initiative(request, backlog_id, initiative_id)
         services.cast_vote(initiative, request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request, backlog_id, initiative_id):
         initiative = self.get_initiative(request, backlog_id, initiative_id)
         services.withdraw_vote(initiative, request.user)

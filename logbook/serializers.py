@@ -1,6 +1,25 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from logbook.models import Entry
+
+
+class ActorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        allow_null=True, help_text="Null once the user is deleted."
+    )
+    display_name = serializers.CharField()
+
+
+class TargetSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.IntegerField(allow_null=True)
+    label = serializers.CharField()
+
+
+class TokenReferenceSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    prefix = serializers.CharField()
 
 
 class EntrySerializer(serializers.ModelSerializer):
@@ -22,20 +41,23 @@ class EntrySerializer(serializers.ModelSerializer):
             "summary",
         ]
 
-    def get_actor(self, entry) -> dict | None:
+    @extend_schema_field(ActorSerializer(allow_null=True))
+    def get_actor(self, entry):
         # A deleted actor keeps their captured name, with a null id.
         if entry.actor_id is None and not entry.actor_name:
             return None
         return {"id": entry.actor_id, "display_name": entry.actor_name}
 
-    def get_target(self, entry) -> dict:
+    @extend_schema_field(TargetSerializer)
+    def get_target(self, entry):
         return {
             "type": entry.target_type,
             "id": entry.target_id,
             "label": entry.target_label,
         }
 
-    def get_token(self, entry) -> dict | None:
+    @extend_schema_field(TokenReferenceSerializer(allow_null=True))
+    def get_token(self, entry):
         if not entry.token_prefix:
             return None
         return {"name": entry.token_name, "prefix": entry.token_prefix}

@@ -12,6 +12,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -91,7 +92,9 @@ class AccountView(ApiView):
 
 
 class SignUpView(AccountView):
+    @extend_schema(request=SignUpSerializer, responses={201: UserSerializer})
     def post(self, request):
+        """Create an account and start a browser session for it."""
         serializer = SignUpSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -104,7 +107,9 @@ class SignUpView(AccountView):
 
 
 class SignInView(AccountView):
+    @extend_schema(request=SignInSerializer, responses={200: UserSerializer})
     def post(self, request):
+        """Start a browser session. The response sets the session and CSRF cookies."""
         serializer = SignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
@@ -129,13 +134,17 @@ class SignOutView(AccountView):
     # Signing out is not throttled: it protects nothing and costs nothing.
     throttle_classes = []
 
+    @extend_schema(request=None, responses={204: None})
     def post(self, request):
+        """End the browser session, if there is one."""
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PasswordResetView(AccountView):
+    @extend_schema(request=PasswordResetSerializer, responses={202: None})
     def post(self, request):
+        """E-mail a password reset link, if an active account has this address."""
         serializer = PasswordResetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
@@ -153,7 +162,9 @@ class PasswordResetView(AccountView):
 
 
 class PasswordResetConfirmView(AccountView):
+    @extend_schema(request=PasswordResetConfirmSerializer, responses={204: None})
     def post(self, request):
+        """Set a new password with the uid and token from the e-mailed link."""
         serializer = PasswordResetConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -184,14 +195,16 @@ def user_from_uid(uid: str):
     return User.objects.filter(pk=pk, is_active=True).first()
 
 
+class MeSerializer(serializers.Serializer):
+    user = UserSerializer()
+    token = TokenSerializer(allow_null=True, help_text="Null under a browser session.")
+
+
 class MeView(ApiView):
     token_scopes = {"GET": Scope.READ}
 
+    @extend_schema(responses=MeSerializer)
     def get(self, request):
+        """Return the caller and, under a token, the token's own details."""
         token = request.auth if isinstance(request.auth, PersonalAccessToken) else None
-        return Response(
-            {
-                "user": UserSerializer(request.user).data,
-                "token": TokenSerializer(token).data if token else None,
-            }
-        )
+        return Response(MeSerializer({"user": request.user, "token": token}).data)

@@ -1,11 +1,23 @@
 """URLs under /api/v1. Paths have no trailing slash."""
 
+from django.http import HttpResponse
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from logbook.api import BacklogLogbook
 from priorityvote import account_api
 from priorityvote.api import api_not_found
+
+
+class ApiDocsView(SpectacularSwaggerView):
+    """Swagger UI for the schema, with files served by this site, not a CDN."""
+
+    def options(self, request, *args, **kwargs):
+        # The HTML-only renderer cannot render DRF's OPTIONS metadata, so
+        # answer as Django's generic views do: an empty 200 with Allow.
+        return HttpResponse(headers={"Allow": "GET, HEAD, OPTIONS"})
+
 
 urlpatterns = [
     path("auth/sign-up", account_api.SignUpView.as_view(), name="api-sign-up"),
@@ -26,9 +38,13 @@ urlpatterns = [
     path(
         "backlogs/<id:backlog_id>/logbook", BacklogLogbook.as_view(), name="api-logbook"
     ),
-    path("schema", SpectacularAPIView.as_view(), name="api-schema"),
+    # The schema honours Accept (YAML by default, JSON on request), unlike
+    # the rest of the API, which always answers JSON.
     path(
-        "docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"
+        "schema",
+        SpectacularAPIView.as_view(content_negotiation_class=DefaultContentNegotiation),
+        name="api-schema",
     ),
+    path("docs", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^.*$", api_not_found),
 ]

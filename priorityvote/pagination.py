@@ -68,6 +68,12 @@ class PageNumberPagination(pagination.BasePagination):
     def get_paginated_response_schema(self, schema):
         return paginated_schema(schema)
 
+    def get_schema_operation_parameters(self, view):
+        return [
+            query_parameter("page", "Page number, from 1."),
+            query_parameter("page_size", f"Items per page, 1 to {MAX_PAGE_SIZE}."),
+        ]
+
 
 class KeysetPagination(pagination.BasePagination):
     """Newest-first pages keyed on (created_at, id), for append-only tables.
@@ -119,6 +125,28 @@ class KeysetPagination(pagination.BasePagination):
 
     def get_paginated_response_schema(self, schema):
         return paginated_schema(schema)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "cursor",
+                "in": "query",
+                "required": False,
+                "description": "Opaque position from a next or previous link.",
+                "schema": {"type": "string"},
+            },
+            query_parameter("page_size", f"Items per page, 1 to {MAX_PAGE_SIZE}."),
+        ]
+
+
+def query_parameter(name: str, description: str) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "integer", "minimum": 1},
+    }
 
 
 def older_than(created_at, pk):

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tokens.models import PersonalAccessToken
@@ -21,7 +22,16 @@ class TokenSerializer(serializers.ModelSerializer):
             "last_used_at",
         ]
 
-    def get_backlogs(self, token) -> str | list[int]:
+    @extend_schema_field(
+        {
+            "oneOf": [
+                {"type": "string", "enum": ["all"]},
+                {"type": "array", "items": {"type": "integer"}},
+            ],
+            "description": '"all", or the ids of the backlogs it is restricted to.',
+        }
+    )
+    def get_backlogs(self, token):
         if token.all_backlogs:
             return "all"
         return sorted(token.backlogs.values_list("pk", flat=True))
