@@ -1,10 +1,14 @@
+import math
+
 from django.contrib.auth import login
-from django.contrib.auth.views import LoginView
-from django.http import JsonResponse
+from django.contrib.auth.views import LoginView, PasswordResetView
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.generic import FormView
 
 from priorityvote.forms import SignInForm, SignUpForm
+from priorityvote.throttling import AuthRateThrottle
 
 
 def home(request):
@@ -13,7 +17,22 @@ def home(request):
     return render(request, "home.html")
 
 
-class SignUpView(FormView):
+class ThrottledPostMixin:
+    """Count form posts against the per-address limit of the /auth/ API.
+
+    Both share one counter, so guessing passwords through the pages is no
+    faster than through the API.
+    """
+
+    def post(self, request, *args, **kwargs):
+        throttle = AuthRateThrottle()
+        if not throttle.allow_request(request, self):
+            wait = math.ceil(throttle.wait() or 0)
+            return render(request, "429.html", {"wait": wait}, status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class SignUpView(ThrottledPostMixin, FormView):
     template_name = "accounts/sign_up.html"
     form_class = SignUpForm
 
@@ -23,10 +42,14 @@ class SignUpView(FormView):
         return redirect("dashboard")
 
 
-class SignInView(LoginView):
+class SignInView(ThrottledPostMixin, LoginView):
     template_name = "accounts/sign_in.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+
+class ThrottledPasswordResetView(ThrottledPostMixin, PasswordResetView):
+    pass
 
 
 def server_error(request):
@@ -39,4 +62,6 @@ def server_error(request):
             },
             status=500,
         )
-    return render(request, "500.html", status=500)
+    # No request context: the error may come from the database, which the
+    # context processors would query again.
+    return HttpResponseServerError(loader.render_to_string("500.html"))
