@@ -15,7 +15,8 @@ from django.utils.functional import SimpleLazyObject, empty
 
 from priorityvote.context import current_request
 
-TOKEN_VALUE_PATTERN = re.compile(r"(pv_pat_[0-9A-Za-z]{8})[0-9A-Za-z]*")
+# A value longer than a public prefix: the prefix is kept, the rest hidden.
+TOKEN_VALUE_PATTERN = re.compile(r"(pv_pat_[0-9A-Za-z]{8})[0-9A-Za-z]+")
 
 
 def redact_token_values(text: str) -> str:

@@ -157,6 +157,10 @@ SECURE_HSTS_SECONDS = (
 )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRIORITYVOTE_HTTPS
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# Submitting a domain to the browsers' HSTS preload list commits every
+# subdomain to HTTPS for months; only the operator can decide that, by
+# setting SECURE_HSTS_PRELOAD=1. Until then, check --deploy need not say so.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if env_bool("PRIORITYVOTE_BEHIND_PROXY", default=False):
     # Only trust this header when a proxy that sets it is the sole way in.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -164,6 +168,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# The site's address as people reach it, for links in e-mails sent outside a
+# request (expiry reminders).
+PRIORITYVOTE_BASE_URL = env_str(
+    "PRIORITYVOTE_BASE_URL", "http://127.0.0.1:8000"
+).rstrip("/")
 PRIORITYVOTE_MAX_ACTIVE_TOKENS = env_int(
     "PRIORITYVOTE_MAX_ACTIVE_TOKENS", 10, minimum=1
 )
@@ -181,7 +190,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["priorityvote.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "priorityvote.negotiation.JSONOnlyNegotiation",
     "DEFAULT_PAGINATION_CLASS": "priorityvote.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "priorityvote.schema.AutoSchema",
@@ -229,7 +238,12 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "priorityvote.logging.RequestContextFilter"}},
+    "filters": {
+        "request_context": {"()": "priorityvote.logging.RequestContextFilter"},
+        # One line per minute for each repeated warning, with a count, so a
+        # client retrying a revoked token does not flood the log.
+        "repeats": {"()": "priorityvote.logging.RepeatFilter", "interval": 60},
+    },
     "formatters": {
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s [request=%(request_id)s "
@@ -245,6 +259,9 @@ LOGGING = {
     },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
-        "django.server": {"handlers": [], "propagate": True},
+        "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        "django.request": {"filters": ["repeats"]},
+        "django.server": {"filters": ["repeats"]},
+        "tokens.authentication": {"filters": ["repeats"]},
     },
 }

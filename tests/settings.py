@@ -16,3 +16,8 @@ from priorityvote.settings import *  # noqa: F403
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+
+# Serve static files from the app folders, as `make run` does, so pages and
+# the API docs load their assets in tests without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

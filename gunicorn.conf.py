@@ -1,0 +1,31 @@
+"""Gunicorn settings for `make serve`, read from environment variables.
+
+WEB_CONCURRENCY sets the number of worker processes (default: 2 per CPU
+core, plus one) and GUNICORN_BIND the address (default 127.0.0.1:8000;
+behind a proxy on another host, 0.0.0.0:8000).
+"""
+
+import multiprocessing
+
+from priorityvote.env import env_int, env_str
+
+bind = env_str("GUNICORN_BIND", "127.0.0.1:8000")
+workers = env_int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1, minimum=1)
+
+# A request that takes longer than this is killed and logged; every page and
+# endpoint is a few queries, so 30 seconds means something is stuck.
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+
+# Headers larger than this are refused with 400 before Django sees them.
+limit_request_field_size = 8190
+limit_request_fields = 100
+
+# The access log names the path without its query string and no header
+# values, so a token that a client put in a URL or a header never reaches it.
+accesslog = "-"
+access_log_format = (
+    '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms request=%({x-request-id}o)s'
+)
+errorlog = "-"

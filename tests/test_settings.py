@@ -1,0 +1,140 @@
+"""Settings read from the environment, checked in fresh processes."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from priorityvote.env import env_bool, env_int, env_list, env_rate
+
+PROJECT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-long-random-production-key-" + "x" * 40,
+    "ALLOWED_HOSTS": "vote.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://vote.example.com",
+    "DATABASE_URL": "sqlite:///:memory:",
+}
+
+
+def manage(*args, **environment):
+    """Run manage.py with only PATH and the given variables, and return the result."""
+    env = {"PATH": os.environ["PATH"], **environment}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_missing_secret_key_stops_start_in_production():
+    result = manage("check", DEBUG="0")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is missing" in result.stderr
+
+
+def test_debug_runs_without_secret_key():
+    result = manage("check", DEBUG="1", DATABASE_URL="sqlite:///:memory:")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_deploy_check_is_clean_in_production():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_plain_http_mode_turns_off_https_settings():
+    result = manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE, "
+        "settings.SECURE_HSTS_SECONDS)",
+        PRIORITYVOTE_HTTPS="0",
+        **PRODUCTION,
+    )
+
+    assert result.stdout.split() == ["False", "False", "0"]
+
+
+def test_https_is_on_by_default_in_production():
+    result = manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.SECURE_SSL_REDIRECT, settings.CSRF_COOKIE_SECURE, "
+        "settings.SECURE_HSTS_SECONDS > 0)",
+        **PRODUCTION,
+    )
+
+    assert result.stdout.split() == ["True", "True", "True"]
+
+
+def test_malformed_number_stops_start_with_its_name():
+    result = manage("check", PRIORITYVOTE_MAX_ACTIVE_TOKENS="ten", **PRODUCTION)
+
+    assert result.returncode != 0
+    assert "PRIORITYVOTE_MAX_ACTIVE_TOKENS='ten' is not a whole number" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("1", True), ("yes", True), ("0", False), ("off", False)]
+)
+def test_env_bool_reads_words(monkeypatch, value, expected):
+    monkeypatch.setenv("FLAG", value)
+
+    assert env_bool("FLAG", default=not expected) is expected
+
+
+def test_env_bool_rejects_other_words(monkeypatch):
+    monkeypatch.setenv("FLAG", "maybe")
+
+    with pytest.raises(ImproperlyConfigured, match="FLAG='maybe' is not a boolean"):
+        env_bool("FLAG", default=False)
+
+
+def test_env_int_rejects_values_below_minimum(monkeypatch):
+    monkeypatch.setenv("COUNT", "0")
+
+    with pytest.raises(ImproperlyConfigured, match="below the minimum"):
+        env_int("COUNT", 10, minimum=1)
+
+
+def test_env_list_splits_on_commas(monkeypatch):
+    monkeypatch.setenv("HOSTS", " a.example.com, ,b.example.com ")
+
+    assert env_list("HOSTS", []) == ["a.example.com", "b.example.com"]
+
+
+@pytest.mark.parametrize("value", ["10/minute", "5/s", "100/day"])
+def test_env_rate_accepts_drf_rates(monkeypatch, value):
+    monkeypatch.setenv("RATE", value)
+
+    assert env_rate("RATE", "10/minute") == value
+
+
+def test_empty_rate_turns_throttle_off(monkeypatch):
+    monkeypatch.setenv("RATE", "")
+
+    assert env_rate("RATE", "10/minute") is None
+
+
+def test_env_rate_rejects_malformed_rate(monkeypatch):
+    monkeypatch.setenv("RATE", "ten per minute")
+
+    with pytest.raises(ImproperlyConfigured, match="is not a rate"):
+        env_rate("RATE", "10/minute")
