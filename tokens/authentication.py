@@ -52,11 +52,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
         if not values.is_well_formed(value):
             self.reject("malformed", None, "The access token is malformed.")
-        token = (
-            PersonalAccessToken.objects.select_related("user")
-            .filter(digest=values.digest(value))
-            .first()
-        )
+        token = find_token(value)
         if token is None:
             self.reject(
                 "unknown", values.public_prefix(value), "The access token is invalid."
@@ -91,6 +87,16 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         # that could be used to authenticate.
         logger.warning("Rejected access token %s: %s", prefix or "(malformed)", reason)
         raise InvalidToken(description)
+
+
+def find_token(value: str) -> PersonalAccessToken | None:
+    """Load the token with this value and its owner: one query, on the digest index."""
+    try:
+        return PersonalAccessToken.objects.select_related("user").get(
+            digest=values.digest(value)
+        )
+    except PersonalAccessToken.DoesNotExist:
+        return None
 
 
 def record_use(token: PersonalAccessToken) -> None:
