@@ -89,6 +89,13 @@ class PersonalAccessTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # Filters in the URL such as ?digest__startswith= would let someone
+        # recover a digest one character at a time.
+        if lookup.split("__")[0] == "digest":
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def has_change_permission(self, request, obj=None):
         # The detail page is read-only. Revoking is the "revoke" action.
         return False

@@ -76,10 +76,12 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
     def get_bearer_value(request) -> str | None:
         """Return the credentials of a Bearer header, "" if empty, None if no Bearer."""
         header = request.META.get("HTTP_AUTHORIZATION", "")
-        scheme, _, credentials = header.strip().partition(" ")
-        if scheme.lower() != "bearer":
+        # Split on any whitespace, so "Bearer<TAB>value" is still a Bearer
+        # header, rejected as malformed, and not a header of another scheme.
+        parts = header.split(maxsplit=1)
+        if not parts or parts[0].lower() != "bearer":
             return None
-        return credentials.strip()
+        return parts[1].strip() if len(parts) == 2 else ""
 
     @staticmethod
     def reject(reason: str, prefix: str | None, description: str):
