@@ -19,7 +19,7 @@ from initiatives.serializers import (
     MemberInputSerializer,
     MemberSerializer,
 )
-from priorityvote.api import ApiView, GenericApiView
+from priorityvote.api import ApiView, GenericApiView, validate_no_body
 from priorityvote.models import normalize_email
 from tokens.models import Scope
 
@@ -37,6 +37,22 @@ def require_role(backlog: Backlog, roles, action: str) -> None:
     if backlog.role not in roles:
         allowed = " and ".join(sorted(f"{role}s" for role in roles))
         raise PermissionDenied(f"Only {allowed} of this backlog can {action}.")
+
+
+class BacklogScopedMixin:
+    """Answer OPTIONS, like GET, with 404 for a backlog or object out of reach.
+
+    DRF's OPTIONS describes the view without looking anything up, so it
+    would tell an outsider that a path exists where GET says it does not.
+    """
+
+    def options(self, request, *args, **kwargs):
+        backlog = get_backlog(request, kwargs["backlog_id"])
+        if "initiative_id" in kwargs:
+            get_object_or_404(backlog.initiatives, pk=kwargs["initiative_id"])
+        if "user_id" in kwargs:
+            get_object_or_404(backlog.memberships, user_id=kwargs["user_id"])
+        return super().options(request, *args, **kwargs)
 
 
 class BacklogList(GenericApiView):
@@ -61,7 +77,7 @@ class BacklogList(GenericApiView):
         )
 
 
-class BacklogDetail(GenericApiView):
+class BacklogDetail(BacklogScopedMixin, GenericApiView):
     serializer_class = BacklogSerializer
     token_scopes = READ_ONLY
 
@@ -87,7 +103,7 @@ class BacklogDetail(GenericApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MemberList(GenericApiView):
+class MemberList(BacklogScopedMixin, GenericApiView):
     serializer_class = MemberSerializer
     token_scopes = READ_ONLY
 
@@ -125,7 +141,7 @@ class MemberList(GenericApiView):
         return Response(MemberSerializer(membership).data, status=response_status)
 
 
-class MemberDetail(GenericApiView):
+class MemberDetail(BacklogScopedMixin, GenericApiView):
     @extend_schema(responses={204: None})
     def delete(self, request, backlog_id, user_id):
         backlog = get_backlog(request, backlog_id)
@@ -139,7 +155,7 @@ class MemberDetail(GenericApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class InitiativeList(GenericApiView):
+class InitiativeList(BacklogScopedMixin, GenericApiView):
     serializer_class = InitiativeSerializer
     token_scopes = {"GET": Scope.READ, "POST": Scope.WRITE_INITIATIVES}
 
@@ -179,7 +195,7 @@ class InitiativeList(GenericApiView):
         )
 
 
-class InitiativeDetail(GenericApiView):
+class InitiativeDetail(BacklogScopedMixin, GenericApiView):
     serializer_class = InitiativeSerializer
     token_scopes = {"GET": Scope.READ, "PATCH": Scope.WRITE_INITIATIVES}
 
@@ -213,7 +229,7 @@ class InitiativeDetail(GenericApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class VoteView(ApiView):
+class VoteView(BacklogScopedMixin, ApiView):
     """PUT casts the caller's vote and DELETE withdraws it; both are idempotent."""
 
     token_scopes = {
@@ -225,12 +241,16 @@ class VoteView(ApiView):
     @extend_schema(request=None, responses={204: None})
     def put(self, request, backlog_id, initiative_id):
         initiative = self.get_initiative(request, backlog_id, initiative_id)
+        validate_no_body(request)
+
         services.cast_vote(initiative, request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, backlog_id, initiative_id):
         initiative = self.get_initiative(request, backlog_id, initiative_id)
+        validate_no_body(request)
+
         services.withdraw_vote(initiative, request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -24,9 +24,17 @@ def set_member_role(backlog: Backlog, user, role: str) -> tuple[Membership, bool
     Return the membership and whether it was created. Raise LastOwnerError
     when this would demote the only owner.
     """
-    membership = backlog.memberships.filter(user=user).first()
+    membership = backlog.memberships.select_for_update().filter(user=user).first()
     if membership is None:
-        return Membership.objects.create(backlog=backlog, user=user, role=role), True
+        try:
+            with transaction.atomic():
+                created = Membership.objects.create(
+                    backlog=backlog, user=user, role=role
+                )
+            return created, True
+        except IntegrityError:
+            # A concurrent request added them first, so change that membership.
+            membership = backlog.memberships.select_for_update().get(user=user)
 
     if membership.role == Role.OWNER and role != Role.OWNER:
         ensure_another_owner(membership)

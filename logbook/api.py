@@ -1,4 +1,4 @@
-from initiatives.api import get_backlog
+from initiatives.api import BacklogScopedMixin, get_backlog
 from logbook.models import Entry
 from logbook.serializers import EntrySerializer
 from priorityvote.api import GenericApiView
@@ -6,7 +6,7 @@ from priorityvote.pagination import KeysetPagination
 from tokens.models import Scope
 
 
-class BacklogLogbook(GenericApiView):
+class BacklogLogbook(BacklogScopedMixin, GenericApiView):
     """The backlog's entries, newest first."""
 
     serializer_class = EntrySerializer

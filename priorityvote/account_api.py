@@ -10,6 +10,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from drf_spectacular.utils import extend_schema
@@ -23,7 +24,9 @@ from priorityvote.api import (
     StrictCharField,
     StrictEmailField,
     StrictSerializer,
+    validate_no_body,
 )
+from priorityvote.forms import EMAIL_TAKEN
 from priorityvote.models import normalize_email
 from priorityvote.throttling import AuthRateThrottle
 from tokens.models import PersonalAccessToken, Scope
@@ -54,9 +57,7 @@ class SignUpSerializer(StrictSerializer):
     def validate_email(self, email):
         email = normalize_email(email)
         if User.objects.filter(email=email).exists():
-            raise serializers.ValidationError(
-                "An account with this e-mail address exists."
-            )
+            raise serializers.ValidationError(EMAIL_TAKEN)
         return email
 
     def validate(self, data):
@@ -99,9 +100,14 @@ class SignUpView(AccountView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
 
-        user = User.objects.create_user(
-            data["email"], data["password"], display_name=data["display_name"]
-        )
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    data["email"], data["password"], display_name=data["display_name"]
+                )
+        except IntegrityError:
+            # A concurrent sign-up took the address after validation passed.
+            raise ValidationError({"email": [EMAIL_TAKEN]}) from None
         login(request._request, user)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
@@ -137,6 +143,8 @@ class SignOutView(AccountView):
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
         """End the browser session, if there is one."""
+        validate_no_body(request)
+
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

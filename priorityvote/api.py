@@ -124,6 +124,15 @@ class StrictSerializer(serializers.Serializer):
         return value
 
 
+def validate_no_body(request) -> None:
+    """Raise a 400 unless the request body is empty or an empty JSON object.
+
+    For endpoints that take no body: parsing it still rejects malformed
+    JSON and unknown fields, as on every other endpoint.
+    """
+    StrictSerializer(data=request.data).is_valid(raise_exception=True)
+
+
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
     pass
 

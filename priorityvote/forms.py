@@ -4,6 +4,8 @@ from django.contrib.auth.forms import BaseUserCreationForm
 
 from priorityvote.models import User, normalize_email
 
+EMAIL_TAKEN = "An account with this e-mail address exists."
+
 
 class SignUpForm(BaseUserCreationForm):
     class Meta:
@@ -14,7 +16,7 @@ class SignUpForm(BaseUserCreationForm):
     def clean_email(self):
         email = normalize_email(self.cleaned_data["email"])
         if User.objects.filter(email=email).exists():
-            raise forms.ValidationError("An account with this e-mail address exists.")
+            raise forms.ValidationError(EMAIL_TAKEN)
         return email
 
 

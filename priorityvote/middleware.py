@@ -1,7 +1,11 @@
 import re
 import uuid
 
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.template import loader
+
 from priorityvote.context import current_request
+from priorityvote.logging import TOKEN_VALUE_PATTERN
 
 # A request id from a proxy is reused only if it looks like one, so a client
 # cannot write arbitrary text into the logs through it.
@@ -21,7 +25,10 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        if REQUEST_ID_PATTERN.fullmatch(incoming):
+        # A token pasted into the header must not become a log field.
+        if REQUEST_ID_PATTERN.fullmatch(incoming) and not TOKEN_VALUE_PATTERN.search(
+            incoming
+        ):
             request.id = incoming
         else:
             request.id = uuid.uuid4().hex
@@ -32,3 +39,38 @@ class RequestContextMiddleware:
             current_request.reset(reset_token)
         response["X-Request-ID"] = request.id
         return response
+
+
+class RejectNullCharactersMiddleware:
+    """Answer 400 to a query string that contains a NUL character.
+
+    PostgreSQL cannot store or compare text with NUL, so such a value would
+    make any filter on it (a page's or Django admin's) fail with a 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        names = [
+            name
+            for name, values in request.GET.lists()
+            if "\x00" in name or any("\x00" in value for value in values)
+        ]
+        if not names:
+            return self.get_response(request)
+
+        if request.path.startswith("/api/"):
+            fields = {
+                name.replace("\x00", "?"): ["Null characters are not allowed."]
+                for name in names
+            }
+            return JsonResponse(
+                {
+                    "error": "validation_error",
+                    "detail": "The query string contains a null character.",
+                    "fields": fields,
+                },
+                status=400,
+            )
+        return HttpResponseBadRequest(loader.render_to_string("400.html"))

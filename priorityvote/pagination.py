@@ -2,7 +2,7 @@
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q
 from rest_framework import pagination
@@ -11,6 +11,9 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 DEFAULT_PAGE_SIZE = 50
+# Cursors hold row times; anything outside these years did not come from a row.
+MIN_CURSOR_YEAR = 2000
+MAX_CURSOR_YEAR = 9000
 MAX_PAGE_SIZE = 100
 
 
@@ -170,14 +173,17 @@ def decode_cursor(cursor: str):
     try:
         text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
         direction, created_at, pk = text.split("|")
-        position = (datetime.fromisoformat(created_at), int(pk))
-    except (ValueError, UnicodeError, binascii.Error):
+        moment, pk = datetime.fromisoformat(created_at), int(pk)
+        # In UTC, so an extreme offset cannot reach the database; a date
+        # that falls outside the datetime range raises OverflowError here.
+        moment = moment.astimezone(UTC) if moment.tzinfo else None
+    except (ValueError, OverflowError, UnicodeError, binascii.Error):
         raise invalid from None
-    if direction not in ("next", "previous") or position[0].tzinfo is None:
+    if direction not in ("next", "previous") or moment is None:
         raise invalid
-    if not 0 < position[1] < 2**63:
+    if not 0 < pk < 2**63 or not MIN_CURSOR_YEAR <= moment.year <= MAX_CURSOR_YEAR:
         raise invalid
-    return direction, position
+    return direction, (moment, pk)
 
 
 def paginated_schema(schema):

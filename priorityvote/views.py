@@ -2,12 +2,13 @@ import math
 
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, PasswordResetView
-from django.http import HttpResponseServerError, JsonResponse
+from django.db import IntegrityError, transaction
+from django.http import HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.generic import FormView
 
-from priorityvote.forms import SignInForm, SignUpForm
+from priorityvote.forms import EMAIL_TAKEN, SignInForm, SignUpForm
 from priorityvote.throttling import AuthRateThrottle
 
 
@@ -37,7 +38,13 @@ class SignUpView(ThrottledPostMixin, FormView):
     form_class = SignUpForm
 
     def form_valid(self, form):
-        user = form.save()
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:
+            # A concurrent sign-up took the address after validation passed.
+            form.add_error("email", EMAIL_TAKEN)
+            return self.form_invalid(form)
         login(self.request, user)
         return redirect("dashboard")
 
@@ -50,6 +57,20 @@ class SignInView(ThrottledPostMixin, LoginView):
 
 class ThrottledPasswordResetView(ThrottledPostMixin, PasswordResetView):
     pass
+
+
+def bad_request(request, exception):
+    """Answer a malformed request with the API's error format or the 400 page.
+
+    Unlike Django's own handler, this one does not run the CSRF check, which
+    reads the form data again and fails again on an undecodable body.
+    """
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": "validation_error", "detail": "The request is malformed."},
+            status=400,
+        )
+    return HttpResponseBadRequest(loader.render_to_string("400.html"))
 
 
 def server_error(request):
