@@ -23,8 +23,10 @@ limit_request_field_size = 8190
 limit_request_fields = 100
 
 # The access log names the path without its query string and no header
-# values, so a token that a client put in a URL or a header never reaches it.
+# values, and the logger class hides anything shaped like a token value in
+# the path, so a token that a client put in a URL never reaches it.
 accesslog = "-"
+logger_class = "priorityvote.gunicorn_logging.RedactingLogger"
 access_log_format = (
     '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms request=%({x-request-id}o)s'
 )

@@ -53,7 +53,7 @@ def loaded_user_id(request) -> str:
 
 
 class RepeatFilter(logging.Filter):
-    """Let one record per (logger, message, arguments) through per interval.
+    """Let one warning per (logger, message, arguments) through per interval.
 
     The first record after a quiet interval says how many were dropped.
     The count lives in the process, so each worker reports its own.
@@ -67,6 +67,9 @@ class RepeatFilter(logging.Filter):
         self.last_seen: dict[tuple, tuple[float, int]] = {}
 
     def filter(self, record):
+        # Errors always pass: each may carry a different traceback.
+        if record.levelno >= logging.ERROR:
+            return True
         key = (record.name, record.msg, repr(record.args))
         now = time.monotonic()
         with self.lock:

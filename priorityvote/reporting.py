@@ -1,8 +1,13 @@
 import re
 
+from django.http import HttpRequest
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
+from rest_framework.request import Request
 
 from priorityvote.logging import TOKEN_VALUE_PATTERN, redact_token_values
+
+# How deep contains_token_value looks into nested containers.
+MAX_DEPTH = 4
 
 
 class SecretHidingReporterFilter(SafeExceptionReporterFilter):
@@ -28,9 +33,34 @@ class SecretHidingReporterFilter(SafeExceptionReporterFilter):
         return [(name, self.hide_token_values(value)) for name, value in variables]
 
     def hide_token_values(self, value):
-        if TOKEN_VALUE_PATTERN.search(repr(value)):
+        if contains_token_value(value):
             return self.cleansed_substitute
         return value
+
+
+def contains_token_value(value, depth: int = 0) -> bool:
+    """Tell whether a value holds text shaped like a token value.
+
+    Looks into strings, containers and requests only. It never calls repr()
+    on other objects, because a QuerySet's repr would run its query again
+    while the report of a failed query is being written.
+    """
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(value, bytes):
+        value = value.decode("ascii", errors="ignore")
+    if isinstance(value, str):
+        return TOKEN_VALUE_PATTERN.search(value) is not None
+    if isinstance(value, Request):
+        value = value._request
+    if isinstance(value, HttpRequest):
+        authorization = value.META.get("HTTP_AUTHORIZATION", "")
+        return contains_token_value([value.get_full_path(), authorization], depth + 1)
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(contains_token_value(item, depth + 1) for item in value)
+    return False
 
 
 class SecretHidingExceptionReporter(ExceptionReporter):

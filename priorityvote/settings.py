@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "priorityvote.middleware.RequestContextMiddleware",
+    "priorityvote.middleware.RejectNullCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,6 +90,14 @@ DATABASES = {
 # Every view runs in one transaction, so a change and its logbook entry are
 # committed together or not at all.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite fails at once with "database is locked" when a transaction that
+    # began by reading tries to write while another one writes. Taking the
+    # write lock when the transaction begins makes concurrent requests wait
+    # for each other instead, up to the timeout (seconds).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "priorityvote.User"
@@ -131,13 +140,16 @@ STORAGES = {
     },
 }
 
-# E-mail goes to the console until an SMTP server is configured.
+# Without an SMTP server, e-mails are printed to the console in development
+# and dropped with a warning in production, where the log must not carry
+# password reset links.
 EMAIL_HOST = env_str("EMAIL_HOST")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "priorityvote.mail.UnsentEmailBackend"
 EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
@@ -217,8 +229,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# The throttle counters live in this cache. The default is per process;
-# set REDIS_URL so that several app servers share one count.
+# The throttle counters live in this cache, which every worker and app
+# server must share, or the limit multiplies with their number. The default
+# is a table in the database (created by a migration); REDIS_URL moves the
+# counters to Redis.
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {
     "default": (
@@ -227,7 +241,10 @@ CACHES = {
             "LOCATION": REDIS_URL,
         }
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "priorityvote_cache",
+        }
     )
 }
 
@@ -261,7 +278,9 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
         "django.request": {"filters": ["repeats"]},
-        "django.server": {"filters": ["repeats"]},
+        # runserver's request log, with DEBUG on. Django's own configuration
+        # of this logger does not propagate, so it needs the handler here.
+        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
         "tokens.authentication": {"filters": ["repeats"]},
     },
 }

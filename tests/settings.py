@@ -21,3 +21,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # the API docs load their assets in tests without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Throttle counts per test process; tests/test_settings.py checks the
+# shared database cache of the real settings in a separate process.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

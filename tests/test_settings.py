@@ -17,6 +17,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "vote.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://vote.example.com",
     "DATABASE_URL": "sqlite:///:memory:",
+    "EMAIL_HOST": "smtp.example.com",
 }
 
 
@@ -138,3 +139,53 @@ def test_env_rate_rejects_malformed_rate(monkeypatch):
 
     with pytest.raises(ImproperlyConfigured, match="is not a rate"):
         env_rate("RATE", "10/minute")
+
+
+def test_throttle_counts_are_shared_between_processes(tmp_path):
+    """The default cache is a database table, so every worker sees one count."""
+    database = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    manage("migrate", "--verbosity", "0", **database)
+
+    manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from django.core.cache import cache; cache.set('throttle_auth_1', [1, 2])",
+        **database,
+    )
+    result = manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from django.core.cache import cache; print(cache.get('throttle_auth_1'))",
+        **database,
+    )
+
+    assert result.stdout.strip() == "[1, 2]"
+
+
+def test_deploy_check_warns_without_email_server():
+    without_email = {
+        key: value for key, value in PRODUCTION.items() if key != "EMAIL_HOST"
+    }
+
+    result = manage("check", "--deploy", **without_email)
+
+    assert "priorityvote.W001" in result.stderr + result.stdout
+
+
+def test_production_without_email_server_does_not_print_mail():
+    result = manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from django.core.mail import send_mail; "
+        "send_mail('Reset your password', 'secret link', None, ['a@example.com'])",
+        **{key: value for key, value in PRODUCTION.items() if key != "EMAIL_HOST"},
+    )
+
+    assert "secret link" not in result.stdout + result.stderr
+    assert "E-mail not sent because EMAIL_HOST is not set" in result.stderr
