@@ -76,8 +76,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
     def get_bearer_value(request) -> str | None:
         """Return the credentials of a Bearer header, "" if empty, None if no Bearer."""
         header = request.META.get("HTTP_AUTHORIZATION", "")
-        # Split on any whitespace, so "Bearer<TAB>value" is still a Bearer
-        # header, rejected as malformed, and not a header of another scheme.
+        # Split on any whitespace: "Bearer<TAB>value" is a Bearer header too,
+        # and must not pass as another scheme that a session cookie overrides.
         parts = header.split(maxsplit=1)
         if not parts or parts[0].lower() != "bearer":
             return None

@@ -40,8 +40,12 @@ class TokenQuerySet(models.QuerySet):
         stays locked until the transaction ends, so concurrent requests
         count one after another (PostgreSQL; SQLite allows one writer anyway).
         """
+        expires_at = None
+        if expires_in_days:
+            expires_at = timezone.now() + timedelta(days=expires_in_days)
+
         with transaction.atomic():
-            get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+            get_user_model().objects.select_for_update().get(pk=user.pk)
             if self.filter(user=user).active().count() >= max_active_tokens():
                 raise TokenLimitReached
 
@@ -53,9 +57,7 @@ class TokenQuerySet(models.QuerySet):
                 digest=values.digest(value),
                 scopes=sorted(scopes, key=Scope.values.index),
                 all_backlogs=not backlogs,
-                expires_at=timezone.now() + timedelta(days=expires_in_days)
-                if expires_in_days
-                else None,
+                expires_at=expires_at,
             )
             token.backlogs.set(backlogs)
         return token, value
