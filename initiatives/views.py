@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,9 @@ from initiatives.forms import (
     StatusFilterForm,
 )
 from initiatives.models import EDITING_ROLES, Backlog, Role
+
+
+INITIATIVES_PER_PAGE = 100
 
 
 def get_backlog(request, backlog_id) -> Backlog:
@@ -51,9 +55,13 @@ def backlog_detail(request, backlog_id):
     if filter_form.is_valid() and filter_form.cleaned_data["status"]:
         initiatives = initiatives.filter(status=filter_form.cleaned_data["status"])
 
+    page = Paginator(initiatives, INITIATIVES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+
     context = {
         "backlog": backlog,
-        "initiatives": initiatives,
+        "initiatives": page,
         "filter_form": filter_form,
         "can_edit": backlog.role in EDITING_ROLES,
         "is_owner": backlog.role == Role.OWNER,

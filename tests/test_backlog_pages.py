@@ -563,3 +563,38 @@ def test_post_without_csrf_token_changes_nothing(
 
     assert response.status_code == status.HTTP_403_FORBIDDEN
     assert db_state(backlog, initiative, membership) == before
+
+
+def test_backlog_page_shows_one_hundred_per_page(browser, owner, backlog):
+    Initiative.objects.bulk_create(
+        Initiative(backlog=backlog, title=f"Idea {number:03d}") for number in range(105)
+    )
+    client = browser(owner)
+
+    first = client.get(f"/backlogs/{backlog.pk}")
+    second = client.get(f"/backlogs/{backlog.pk}?page=2")
+
+    assert len(ranked_titles(first)) == 100
+    assert ranked_titles(second) == [f"Idea {number:03d}" for number in range(100, 105)]
+    assert b'start="101"' in second.content
+    assert b"page=1" in second.content
+
+
+def test_backlog_page_with_invalid_page_shows_first(
+    browser, owner, backlog, initiative
+):
+    response = browser(owner).get(f"/backlogs/{backlog.pk}?page=abc")
+
+    assert response.status_code == status.HTTP_200_OK
+    assert ranked_titles(response) == ["Dark mode"]
+
+
+def test_backlog_page_keeps_status_filter_across_pages(browser, owner, backlog):
+    Initiative.objects.bulk_create(
+        Initiative(backlog=backlog, title=f"Plan {number}", status=Status.PLANNED)
+        for number in range(101)
+    )
+
+    response = browser(owner).get(f"/backlogs/{backlog.pk}?status=planned")
+
+    assert b"status=planned&amp;page=2" in response.content
