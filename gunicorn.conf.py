@@ -12,19 +12,19 @@ from priorityvote.env import env_int, env_str
 bind = env_str("GUNICORN_BIND", "127.0.0.1:8000")
 workers = env_int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1, minimum=1)
 
-# A request that takes longer than this is killed and logged; every page and
+# A request that takes longer than this is killed and logged. Every page and
 # endpoint is a few queries, so 30 seconds means something is stuck.
 timeout = 30
 graceful_timeout = 30
 keepalive = 5
 
-# Headers larger than this are refused with 400 before Django sees them.
+# Gunicorn rejects a header line longer than this many bytes before Django runs.
 limit_request_field_size = 8190
 limit_request_fields = 100
 
-# The access log names the path without its query string and no header
-# values, and the logger class hides anything shaped like a token value in
-# the path, so a token that a client put in a URL never reaches it.
+# The access log names the path without its query string, and no header
+# values. The logger class also hides anything shaped like a token value in
+# the path, so a token that a client put in a URL stays out of the log.
 accesslog = "-"
 logger_class = "priorityvote.gunicorn_logging.RedactingLogger"
 access_log_format = (

@@ -40,7 +40,7 @@ def require_role(backlog: Backlog, roles, action: str) -> None:
 
 
 class BacklogScopedMixin:
-    """Answer OPTIONS, like GET, with 404 for a backlog or object out of reach.
+    """Return 404 to OPTIONS for a backlog or object out of reach, as GET does.
 
     DRF's OPTIONS describes the view without looking anything up, so it
     would tell an outsider that a path exists where GET says it does not.

@@ -17,7 +17,6 @@ from initiatives.forms import (
 )
 from initiatives.models import EDITING_ROLES, Backlog, Role
 
-
 INITIATIVES_PER_PAGE = 100
 
 

@@ -1,4 +1,4 @@
-"""Who is making the change that a receiver records.
+"""The actor of the change that a receiver records: user and token.
 
 The actor comes from the request in priorityvote.context, which the
 middleware sets once per request. Authentication fills in the rest later on

@@ -63,7 +63,7 @@ class Entry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    # {field: [old, new]}; old is null on creation.
+    # {field: [old, new]}, with old null on creation.
     changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     # The token that authenticated the request, if one did.

@@ -156,8 +156,8 @@ class PasswordResetView(AccountView):
         serializer = PasswordResetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
-        # The form e-mails active accounts only, and says nothing either way,
-        # so the answer does not tell whether the address has an account.
+        # The form e-mails active accounts only, and the response is the same
+        # either way, so it does not reveal whether the address has an account.
         form = PasswordResetForm({"email": serializer.validated_data["email"]})
         if form.is_valid():
             form.save(

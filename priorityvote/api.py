@@ -85,7 +85,7 @@ def encodable(text) -> str:
 
 
 class MethodFirstMixin:
-    """Answer 405 for an unsupported method before authentication runs.
+    """Raise 405 for an unsupported method before authentication runs.
 
     Whether a path takes a method does not depend on who asks, so nobody
     gets a 401 or 403 for a method that would never work.
@@ -157,7 +157,7 @@ class StrictEmailField(StrictCharField, serializers.EmailField):
 # without a token would get Django's HTML 403 page instead of this 404.
 @csrf_exempt
 def api_not_found(request, *args, **kwargs):
-    """Answer an unknown path under /api/ in the API's error format."""
+    """Return the API's 404 error for an unknown path under /api/."""
     return JsonResponse(
         {"error": "not_found", "detail": f"No API endpoint at {request.path}."},
         status=404,

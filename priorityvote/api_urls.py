@@ -15,7 +15,7 @@ class ApiDocsView(SpectacularSwaggerView):
 
     def options(self, request, *args, **kwargs):
         # The HTML-only renderer cannot render DRF's OPTIONS metadata, so
-        # answer as Django's generic views do: an empty 200 with Allow.
+        # respond as Django's generic views do: an empty 200 with Allow.
         return HttpResponse(headers={"Allow": "GET, HEAD, OPTIONS"})
 
 
@@ -39,7 +39,7 @@ urlpatterns = [
         "backlogs/<id:backlog_id>/logbook", BacklogLogbook.as_view(), name="api-logbook"
     ),
     # The schema honours Accept (YAML by default, JSON on request), unlike
-    # the rest of the API, which always answers JSON.
+    # the rest of the API, which always returns JSON.
     path(
         "schema",
         SpectacularAPIView.as_view(content_negotiation_class=DefaultContentNegotiation),

@@ -55,7 +55,7 @@ def loaded_user_id(request) -> str:
 class RepeatFilter(logging.Filter):
     """Let one warning per (logger, message, arguments) through per interval.
 
-    The first record after a quiet interval says how many were dropped.
+    The first record after a quiet interval reports how many were dropped.
     The count lives in the process, so each worker reports its own.
     """
 

@@ -42,7 +42,7 @@ class RequestContextMiddleware:
 
 
 class RejectNullCharactersMiddleware:
-    """Answer 400 to a query string that contains a NUL character.
+    """Reject a query string that contains a NUL character with a 400.
 
     PostgreSQL cannot store or compare text with NUL, so such a value would
     make any filter on it (a page's or Django admin's) fail with a 500.

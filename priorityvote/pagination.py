@@ -51,7 +51,7 @@ class PageNumberPagination(pagination.BasePagination):
             request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
         )
         start = (self.page - 1) * self.page_size
-        # One extra row tells whether a next page exists, without a COUNT query.
+        # One extra row shows whether a next page exists, without a COUNT query.
         rows = list(queryset[start : start + self.page_size + 1])
         self.has_next = len(rows) > self.page_size
         return rows[: self.page_size]

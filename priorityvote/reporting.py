@@ -6,7 +6,7 @@ from rest_framework.request import Request
 
 from priorityvote.logging import TOKEN_VALUE_PATTERN, redact_token_values
 
-# How deep contains_token_value looks into nested containers.
+# Nesting depth of containers at which contains_token_value stops looking.
 MAX_DEPTH = 4
 
 
@@ -39,7 +39,7 @@ class SecretHidingReporterFilter(SafeExceptionReporterFilter):
 
 
 def contains_token_value(value, depth: int = 0) -> bool:
-    """Tell whether a value holds text shaped like a token value.
+    """Tell whether a value contains text shaped like a token value.
 
     Looks into strings, containers and requests only. It never calls repr()
     on other objects, because a QuerySet's repr would run its query again

@@ -1,6 +1,6 @@
 """OpenAPI 3 generation with the project's conventions.
 
-Every operation says which token scope it needs, or that tokens are not
+Every operation names the token scope it needs, or that tokens are not
 allowed, and lists the error responses it can return in the one error
 format of priorityvote.api.exception_handler.
 """

@@ -193,7 +193,7 @@ PRIORITYVOTE_AUTH_RATE = env_rate("PRIORITYVOTE_AUTH_RATE", "10/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The bearer class comes first: DRF takes the WWW-Authenticate header
-        # of a 401 from the first class, and without one it answers 403.
+        # of a 401 from the first class, and without one it returns 403.
         "tokens.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

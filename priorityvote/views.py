@@ -60,7 +60,7 @@ class ThrottledPasswordResetView(ThrottledPostMixin, PasswordResetView):
 
 
 def bad_request(request, exception):
-    """Answer a malformed request with the API's error format or the 400 page.
+    """Return the API's 400 error, or the 400 page, for a malformed request.
 
     Unlike Django's own handler, this one does not run the CSRF check, which
     reads the form data again and fails again on an undecodable body.
@@ -74,7 +74,7 @@ def bad_request(request, exception):
 
 
 def server_error(request):
-    """Answer an unexpected error with the API's error format or the 500 page."""
+    """Return the API's 500 error, or the 500 page, for an unexpected error."""
     if request.path.startswith("/api/"):
         return JsonResponse(
             {

@@ -51,7 +51,7 @@ class ExpiryFilter(admin.SimpleListFilter):
 class PersonalAccessTokenAdmin(admin.ModelAdmin):
     """Operators list, search, revoke and delete tokens here.
 
-    Nobody can add a token in admin, and the digest is never shown.
+    Admin cannot add a token, and shows no digest.
     """
 
     list_display = [

@@ -1,4 +1,4 @@
-"""What a personal access token may do, decided per view and method.
+"""Permissions of personal access tokens, decided per view and method.
 
 An API view lists the scope each method needs in ``token_scopes``, for
 example ``{"GET": Scope.READ, "PATCH": Scope.WRITE_INITIATIVES}``. A method
