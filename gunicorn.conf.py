@@ -7,7 +7,7 @@ behind a proxy on another host, 0.0.0.0:8000).
 
 import multiprocessing
 
-from priorityvote.env import env_int, env_str
+from priorityvote.env import env_bool, env_int, env_str
 
 bind = env_str("GUNICORN_BIND", "127.0.0.1:8000")
 workers = env_int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1, minimum=1)
@@ -22,12 +22,15 @@ keepalive = 5
 limit_request_field_size = 8190
 limit_request_fields = 100
 
-# The access log names the path without its query string, and no header
-# values. The logger class also hides anything shaped like a token value in
-# the path, so a token that a client put in a URL stays out of the log.
-accesslog = "-"
+# Django writes one access line per request (logger priorityvote.access),
+# with the user and token prefix that gunicorn cannot know. Gunicorn's own
+# access log is off; GUNICORN_ACCESS_LOG=1 turns it on, for requests that
+# gunicorn rejects before Django runs. It names the path without its query
+# string and no header values, and its logger class hides anything shaped
+# like a token value in the path.
+accesslog = "-" if env_bool("GUNICORN_ACCESS_LOG", default=False) else None
 logger_class = "priorityvote.gunicorn_logging.RedactingLogger"
 access_log_format = (
-    '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms request=%({x-request-id}o)s'
+    '%(t)s %(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms request=%({x-request-id}o)s'
 )
 errorlog = "-"

@@ -83,3 +83,17 @@ class RepeatFilter(logging.Filter):
         if dropped:
             record.msg = f"{record.msg} ({dropped} repeats dropped since the last one)"
         return True
+
+
+class ClientErrorTracebackFilter(logging.Filter):
+    """Drop the traceback from the log record of a 4xx response.
+
+    Django attaches the exception to its "Forbidden" or "Bad Request"
+    warning; for a client's mistake, the one-line warning is enough.
+    """
+
+    def filter(self, record):
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -1,4 +1,6 @@
+import logging
 import re
+import time
 import uuid
 
 from django.http import HttpResponseBadRequest, JsonResponse
@@ -11,13 +13,17 @@ from priorityvote.logging import TOKEN_VALUE_PATTERN
 # cannot write arbitrary text into the logs through it.
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
+access_logger = logging.getLogger("priorityvote.access")
+
 
 class RequestContextMiddleware:
-    """Give each request an id and make it visible through current_request.
+    """Give each request an id, make it visible through current_request, log it.
 
     The id comes from the proxy's X-Request-ID header when present, is
     written in every log line of the request, and is returned in the
-    response's X-Request-ID header.
+    response's X-Request-ID header. Each request ends with one access line
+    (method, path without query string, status, duration), written while
+    the request is still current, so it names the user and the token.
     """
 
     def __init__(self, get_response):
@@ -32,9 +38,18 @@ class RequestContextMiddleware:
             request.id = incoming
         else:
             request.id = uuid.uuid4().hex
+        started = time.monotonic()
         reset_token = current_request.set(request)
         try:
             response = self.get_response(request)
+            milliseconds = (time.monotonic() - started) * 1000
+            access_logger.info(
+                "%s %s %s %.0fms",
+                request.method,
+                request.path,
+                response.status_code,
+                milliseconds,
+            )
         finally:
             current_request.reset(reset_token)
         response["X-Request-ID"] = request.id
@@ -74,3 +89,20 @@ class RejectNullCharactersMiddleware:
                 status=400,
             )
         return HttpResponseBadRequest(loader.render_to_string("400.html"))
+
+
+class HeadWithoutBodyMiddleware:
+    """Send no body in the response to a HEAD request.
+
+    Django renders HEAD as GET, and gunicorn drops the body with a warning
+    per request. The headers, Content-Length included, stay those of GET.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD" and not response.streaming:
+            response.content = b""
+        return response

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "priorityvote.middleware.RequestContextMiddleware",
+    "priorityvote.middleware.HeadWithoutBodyMiddleware",
     "priorityvote.middleware.RejectNullCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -260,6 +261,9 @@ LOGGING = {
         # One line per minute for each repeated warning, with a count, so a
         # client retrying a revoked token does not flood the log.
         "repeats": {"()": "priorityvote.logging.RepeatFilter", "interval": 60},
+        "client_error_tracebacks": {
+            "()": "priorityvote.logging.ClientErrorTracebackFilter"
+        },
     },
     "formatters": {
         "plain": {
@@ -277,10 +281,16 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
-        "django.request": {"filters": ["repeats"]},
-        # runserver's request log, with DEBUG on. Django's own configuration
-        # of this logger does not propagate, so it needs the handler here.
-        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # Tracebacks of 4xx responses are noise: the client was at fault.
+        "django.request": {"filters": ["repeats", "client_error_tracebacks"]},
+        # runserver's request log, with DEBUG on, repeats the access lines of
+        # priorityvote.access, so only its warnings and errors are kept. Its
+        # own configuration does not propagate, so it needs the handler here.
+        "django.server": {
+            "handlers": ["stderr"],
+            "level": "WARNING",
+            "propagate": False,
+        },
         "tokens.authentication": {"filters": ["repeats"]},
     },
 }

@@ -87,7 +87,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
     def reject(reason: str, prefix: str | None, description: str):
         # The prefix identifies the token to its owner and reveals nothing
         # that could be used to authenticate.
-        logger.warning("Rejected access token %s: %s", prefix or "(malformed)", reason)
+        if prefix is None:
+            logger.warning("Rejected a malformed access token")
+        else:
+            logger.warning("Rejected access token %s: %s", prefix, reason)
         raise InvalidToken(description)
 
 
