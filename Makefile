@@ -6,13 +6,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 LOCK := requirements-dev.lock
 
-.PHONY: install run serve test lint format lock
+.PHONY: install install-production run serve test lint format lock
 
+# Everything, for development and tests.
 install: $(VENV)/installed
 
 $(VENV)/installed: $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	touch $@
+
+# Only what the server needs to run, for a production machine.
+install-production: $(VENV)/installed-production
+
+$(VENV)/installed-production: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
 # Development server at http://127.0.0.1:8000, with DEBUG on and SQLite
@@ -22,7 +31,7 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Production server: gunicorn against DATABASE_URL, settings from the environment.
-serve: install
+serve: install-production
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn --config gunicorn.conf.py priorityvote.wsgi

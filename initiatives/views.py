@@ -173,13 +173,14 @@ def members(request, backlog_id):
     require_role(backlog, {Role.OWNER})
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        user, role = form.cleaned_data["user"], form.cleaned_data["role"]
         try:
-            services.set_member_role(
-                backlog, form.cleaned_data["user"], form.cleaned_data["role"]
-            )
+            _, created = services.set_member_role(backlog, user, role)
         except services.LastOwnerError as error:
             form.add_error("role", error.message)
         else:
+            verb = "Added" if created else "Changed the role of"
+            messages.success(request, f"{verb} {user.display_name}: {role}.")
             return redirect("members", backlog.pk)
 
     memberships = backlog.memberships.select_related("user").order_by("user__email")

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from priorityvote import views
+from priorityvote.forms import ResetPasswordForm
 
 urlpatterns = [
     path("sign-up", views.SignUpView.as_view(), name="sign-up"),
@@ -10,6 +11,7 @@ urlpatterns = [
     path(
         "password-reset",
         views.ThrottledPasswordResetView.as_view(
+            form_class=ResetPasswordForm,
             template_name="accounts/password_reset.html",
             subject_template_name="accounts/password_reset_subject.txt",
             email_template_name="accounts/password_reset_email.txt",

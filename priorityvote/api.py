@@ -159,6 +159,10 @@ class StrictEmailField(StrictCharField, serializers.EmailField):
 def api_not_found(request, *args, **kwargs):
     """Return the API's 404 error for an unknown path under /api/."""
     return JsonResponse(
-        {"error": "not_found", "detail": f"No API endpoint at {request.path}."},
+        {
+            "error": "not_found",
+            "detail": f"No API endpoint at {request.path}. "
+            "The endpoints are listed at /api/v1/docs.",
+        },
         status=404,
     )

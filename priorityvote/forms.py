@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import BaseUserCreationForm, PasswordResetForm
 
 from priorityvote.models import User, normalize_email
 
@@ -53,3 +53,11 @@ class SignInForm(forms.Form):
 
     def get_user(self):
         return self.user
+
+
+class ResetPasswordForm(PasswordResetForm):
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
