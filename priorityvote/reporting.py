@@ -1,6 +1,9 @@
+import inspect
 import re
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 from rest_framework.request import Request
 
@@ -30,7 +33,14 @@ class SecretHidingReporterFilter(SafeExceptionReporterFilter):
 
     def get_traceback_frame_variables(self, request, tb_frame):
         variables = super().get_traceback_frame_variables(request, tb_frame)
-        return [(name, self.hide_token_values(value)) for name, value in variables]
+        return [(name, self.cleanse_frame_value(value)) for name, value in variables]
+
+    def cleanse_frame_value(self, value):
+        # The report prints each local with repr(), and the repr of a
+        # QuerySet runs its query: the very query that may have failed.
+        if isinstance(value, QuerySet) and value._result_cache is None:
+            return f"<{value.model.__name__} QuerySet, not evaluated>"
+        return self.hide_token_values(value)
 
     def hide_token_values(self, value):
         if contains_token_value(value):
@@ -41,26 +51,40 @@ class SecretHidingReporterFilter(SafeExceptionReporterFilter):
 def contains_token_value(value, depth: int = 0) -> bool:
     """Tell whether a value contains text shaped like a token value.
 
-    Looks into strings, containers and requests only. It never calls repr()
-    on other objects, because a QuerySet's repr would run its query again
-    while the report of a failed query is being written.
+    Looks into strings, containers, requests, exceptions and the attributes
+    of other objects, down to MAX_DEPTH levels. It calls no repr(), which
+    could run a query, and skips QuerySets for the same reason.
     """
-    if depth > MAX_DEPTH:
+    if depth > MAX_DEPTH or isinstance(value, QuerySet):
         return False
     if isinstance(value, bytes):
         value = value.decode("ascii", errors="ignore")
     if isinstance(value, str):
         return TOKEN_VALUE_PATTERN.search(value) is not None
+
     if isinstance(value, Request):
         value = value._request
     if isinstance(value, HttpRequest):
-        authorization = value.META.get("HTTP_AUTHORIZATION", "")
-        return contains_token_value([value.get_full_path(), authorization], depth + 1)
-    if isinstance(value, dict):
+        value = [value.get_full_path(), value.META.get("HTTP_AUTHORIZATION", "")]
+    elif isinstance(value, MultiValueDict):
+        value = list(value.lists())
+    elif isinstance(value, dict):
         value = [*value.keys(), *value.values()]
+    elif isinstance(value, BaseException):
+        value = value.args
+    elif has_attributes(value):
+        value = list(vars(value).values())
+
     if isinstance(value, list | tuple | set | frozenset):
         return any(contains_token_value(item, depth + 1) for item in value)
     return False
+
+
+def has_attributes(value) -> bool:
+    """Tell whether a value is an instance with its own attributes to look into."""
+    if inspect.isclass(value) or inspect.ismodule(value) or inspect.isroutine(value):
+        return False
+    return isinstance(getattr(value, "__dict__", None), dict)
 
 
 class SecretHidingExceptionReporter(ExceptionReporter):
