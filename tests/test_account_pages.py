@@ -1,9 +1,13 @@
 """The account pages under /accounts: sign-up, sign-in, sign-out, password reset."""
 
 import re
+import threading
+from collections import Counter
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.db.models import QuerySet
 from django.test import Client
 from rest_framework import status
 
@@ -278,3 +282,101 @@ def test_password_reset_page_rejects_weak_password(browser, owner):
 
     assert response.status_code == status.HTTP_200_OK
     assert User.objects.get(pk=owner.pk).password == owner.password
+
+
+# Sign-ups that race for one address
+
+
+@pytest.fixture
+def address_check_misses(monkeypatch):
+    """Make every check for an existing user find none.
+
+    A sign-up then passes validation with a taken address, as it does when a
+    concurrent sign-up commits that address between the check and the insert.
+    """
+    real_exists = QuerySet.exists
+
+    def exists(queryset):
+        if queryset.model is User:
+            return False
+        return real_exists(queryset)
+
+    monkeypatch.setattr(QuerySet, "exists", exists)
+
+
+def test_sign_up_page_losing_race_shows_error(browser, member, address_check_misses):
+    browser.raise_request_exception = False
+    users_before = User.objects.count()
+
+    response = submit(
+        browser, "/accounts/sign-up", sign_up_form(email="bob@example.com")
+    )
+
+    assert response.status_code == status.HTTP_200_OK
+    assert response.context["form"].errors["email"] == [
+        "An account with this e-mail address exists."
+    ]
+    assert User.objects.count() == users_before
+    assert User.objects.get(email="bob@example.com").password == member.password
+    assert not is_signed_in(browser)
+
+
+def send_at_once(attempts, send):
+    """Call send() from `attempts` threads at once; return their outcomes.
+
+    An outcome is the response, or the repr of the exception that send()
+    raised. Each thread closes its own database connection at the end.
+    """
+    start = threading.Barrier(attempts)
+    outcomes = []
+    outcomes_lock = threading.Lock()
+
+    def run():
+        try:
+            start.wait()
+            outcome = send()
+        except Exception as error:
+            # Kept, so that the test's assert shows it.
+            outcome = repr(error)
+        finally:
+            connection.close()
+        with outcomes_lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sign_up_pages_create_one_account(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite runs one write at a time, so no race")
+    settings.PRIORITYVOTE_AUTH_RATE = None
+    attempts = 12
+
+    def sign_up():
+        # Django's test client skips the CSRF check, which is not under test.
+        client = Client()
+        client.raise_request_exception = False
+        return client.post("/accounts/sign-up", sign_up_form())
+
+    responses = send_at_once(attempts, sign_up)
+
+    codes = Counter(
+        getattr(response, "status_code", response) for response in responses
+    )
+    assert codes == {
+        status.HTTP_302_FOUND: 1,
+        status.HTTP_200_OK: attempts - 1,
+    }
+    for response in responses:
+        if response.status_code == status.HTTP_200_OK:
+            assert "An account with this e-mail address exists." in (
+                response.content.decode()
+            )
+    assert User.objects.filter(email="grace@example.com").count() == 1

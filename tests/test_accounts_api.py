@@ -1,9 +1,13 @@
 """The account endpoints of the API: /auth/* and /me, with a browser session."""
 
 import re
+import threading
+from collections import Counter
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.db.models import QuerySet
 from rest_framework import status
 from rest_framework.test import APIClient
 
@@ -497,3 +501,145 @@ def test_me_for_deactivated_user_session(session_client, owner):
     response = client.get(ME)
 
     assert_error(response, status.HTTP_401_UNAUTHORIZED, "not_authenticated")
+
+
+# Sign-ups that race for one address
+
+
+@pytest.fixture
+def address_check_misses(monkeypatch):
+    """Make every check for an existing user find none.
+
+    A sign-up then passes validation with a taken address, as it does when a
+    concurrent sign-up commits that address between the check and the insert.
+    """
+    real_exists = QuerySet.exists
+
+    def exists(queryset):
+        if queryset.model is User:
+            return False
+        return real_exists(queryset)
+
+    monkeypatch.setattr(QuerySet, "exists", exists)
+
+
+def test_sign_up_losing_race_is_validation_error(api, member, address_check_misses):
+    api.raise_request_exception = False
+    users_before = User.objects.count()
+
+    response = api.post(SIGN_UP, sign_up_body(email="bob@example.com"))
+
+    assert_error(response, status.HTTP_400_BAD_REQUEST, "validation_error")
+    assert response.json()["fields"]["email"] == [
+        "An account with this e-mail address exists."
+    ]
+    assert User.objects.count() == users_before
+    assert User.objects.get(email="bob@example.com").password == member.password
+    assert api.get(ME).status_code == status.HTTP_401_UNAUTHORIZED
+
+
+def send_at_once(attempts, send):
+    """Call send() from `attempts` threads at once; return their outcomes.
+
+    An outcome is the response, or the repr of the exception that send()
+    raised. Each thread closes its own database connection at the end.
+    """
+    start = threading.Barrier(attempts)
+    outcomes = []
+    outcomes_lock = threading.Lock()
+
+    def run():
+        try:
+            start.wait()
+            outcome = send()
+        except Exception as error:
+            # Kept, so that the test's assert shows it.
+            outcome = repr(error)
+        finally:
+            connection.close()
+        with outcomes_lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sign_ups_create_one_account(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite runs one write at a time, so no race")
+    settings.PRIORITYVOTE_AUTH_RATE = None
+    attempts = 12
+
+    def sign_up():
+        client = APIClient()
+        client.raise_request_exception = False
+        return client.post(SIGN_UP, sign_up_body())
+
+    responses = send_at_once(attempts, sign_up)
+
+    codes = Counter(
+        getattr(response, "status_code", response) for response in responses
+    )
+    assert codes == {
+        status.HTTP_201_CREATED: 1,
+        status.HTTP_400_BAD_REQUEST: attempts - 1,
+    }
+    for response in responses:
+        if response.status_code == status.HTTP_400_BAD_REQUEST:
+            assert response.json()["error"] == "validation_error"
+            assert "email" in response.json()["fields"]
+    assert User.objects.filter(email="grace@example.com").count() == 1
+
+
+# Sign-out takes no body
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ('{"bogus": 1}', "application/json"),
+        ('{"bogus": 1', "application/json"),
+        ("[]", "application/json"),
+        ("bye", "text/plain"),
+    ],
+    ids=["unknown-field", "truncated-json", "list", "text-plain"],
+)
+def test_sign_out_with_body_keeps_session(session_client, owner, body, content_type):
+    client = session_client(owner)
+
+    response = client.post(SIGN_OUT, body, content_type=content_type)
+
+    assert response.status_code in {
+        status.HTTP_400_BAD_REQUEST,
+        status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    }
+    assert response.json()["error"] in {"validation_error", "unsupported_media_type"}
+    assert response.json()["detail"]
+    assert client.get(ME).status_code == status.HTTP_200_OK
+
+
+def test_sign_out_with_unknown_field_names_it(session_client, owner):
+    client = session_client(owner)
+
+    response = client.post(SIGN_OUT, {"bogus": 1}, format="json")
+
+    assert_error(response, status.HTTP_400_BAD_REQUEST, "validation_error")
+    assert "bogus" in response.json()["fields"]
+    assert client.get(ME).status_code == status.HTTP_200_OK
+
+
+@pytest.mark.parametrize("body", [None, "{}"], ids=["no-body", "empty-object"])
+def test_sign_out_without_body_ends_session(session_client, owner, body):
+    client = session_client(owner)
+    send = {} if body is None else {"data": body, "content_type": "application/json"}
+
+    response = client.post(SIGN_OUT, **send)
+
+    assert response.status_code == status.HTTP_204_NO_CONTENT
+    assert client.get(ME).status_code == status.HTTP_401_UNAUTHORIZED

@@ -698,3 +698,140 @@ def test_session_request_with_wrong_csrf_token_is_rejected(
 
     assert_error(response, status.HTTP_403_FORBIDDEN, "permission_denied")
     assert db_state(*targets) == before
+
+
+# Form bodies in a charset other than UTF-8, which Django refuses to decode
+
+UTF_32_FORM = "application/x-www-form-urlencoded; charset=utf-32"
+CSRF_SECRET = "c" * 32
+
+
+@pytest.fixture
+def browser():
+    """A client that, like a browser which loaded the form, sends a CSRF cookie.
+
+    Django's CSRF check runs on it, as on real requests: the check reads the
+    form body, and Django's own 400 handler runs the check a second time.
+    """
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = CSRF_SECRET
+    client.raise_request_exception = False
+    return client
+
+
+def utf_32_bodies(text):
+    """Return the form body as ASCII bytes and as UTF-32 bytes, both sent as is."""
+    text = f"csrfmiddlewaretoken={CSRF_SECRET}&{text}"
+    return [text.encode("ascii"), text.encode("utf-32")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    utf_32_bodies("name=Roadmap&description="),
+    ids=["ascii-bytes", "utf-32-bytes"],
+)
+def test_page_form_in_utf_32_is_rejected(browser, owner, database_dump, body):
+    browser.force_login(owner)
+    before = database_dump()
+
+    response = browser.generic("POST", "/backlogs/new", body, content_type=UTF_32_FORM)
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert response["Content-Type"].startswith("text/html")
+    assert database_dump() == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    utf_32_bodies("email=ada%40example.com&password=x"),
+    ids=["ascii-bytes", "utf-32-bytes"],
+)
+def test_sign_in_form_in_utf_32_is_rejected(browser, owner, database_dump, body):
+    before = database_dump()
+
+    response = browser.generic(
+        "POST", "/accounts/sign-in", body, content_type=UTF_32_FORM
+    )
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert response["Content-Type"].startswith("text/html")
+    assert database_dump() == before
+    assert browser.get("/backlogs").status_code == status.HTTP_302_FOUND
+
+
+# NUL characters in query strings, which PostgreSQL cannot compare
+
+
+@pytest.fixture
+def superuser_client(make_user):
+    admin = make_user("root@example.com", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    client.raise_request_exception = False
+    return client
+
+
+@pytest.mark.parametrize(
+    "query", ["status=%00", "status=planned%00", "page=1&status%00=planned"]
+)
+def test_nul_in_api_query_is_validation_error(owner_client, ids, query):
+    url = f"/api/v1/backlogs/{ids['backlog']}/initiatives?{query}"
+
+    response = owner_client.get(url)
+
+    assert_error(response, status.HTTP_400_BAD_REQUEST, "validation_error")
+    assert response.json()["fields"]
+
+
+@pytest.mark.parametrize("query", ["token=%00", "token=pv_pat_%00", "before=%00"])
+def test_nul_in_activity_query_is_bad_request(owner, query):
+    client = Client()
+    client.force_login(owner)
+    client.raise_request_exception = False
+
+    response = client.get(f"/settings/activity?{query}")
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("query", ["name=%00", "q=%00", "prefix__startswith=%00"])
+def test_nul_in_admin_query_is_bad_request(superuser_client, make_token, owner, query):
+    make_token(owner)
+
+    response = superuser_client.get(f"/admin/tokens/personalaccesstoken/?{query}")
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert response["Content-Type"].startswith("text/html")
+
+
+# Paths outside /api/v1 and hosts outside ALLOWED_HOSTS
+
+
+@pytest.mark.parametrize(
+    "path", ["/api", "/api/", "/api/v2/anything", "/api/v1x", "/api/v0/backlogs"]
+)
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_path_outside_api_v1_is_json_not_found(
+    owner_client, anonymous, db, path, method
+):
+    for client in (owner_client, anonymous):
+        response = getattr(client, method)(path)
+        assert_error(response, status.HTTP_404_NOT_FOUND, "not_found")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/backlogs", "/api/v2/x"])
+def test_unknown_host_on_api_is_json_validation_error(anonymous, db, path):
+    response = anonymous.get(path, HTTP_HOST="evil.example")
+
+    assert_error(response, status.HTTP_400_BAD_REQUEST, "validation_error")
+
+
+def test_unknown_host_on_page_is_html_bad_request(db):
+    client = Client()
+    client.raise_request_exception = False
+
+    response = client.get("/accounts/sign-in", HTTP_HOST="evil.example")
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert response["Content-Type"].startswith("text/html")

@@ -572,3 +572,23 @@ def test_query_count_does_not_grow(backlog, member, make_token, session_client):
 
     assert many == few
     assert len(results(client.get(logbook_url(backlog)))) == 50
+
+
+# Cursors whose time lies outside what the database can store or convert.
+OUT_OF_RANGE_CURSORS = [
+    encode("previous|0001-01-01T00:00:00+14:00|1"),
+    encode("next|9999-12-31T23:59:59.999999-23:59|1"),
+]
+OUT_OF_RANGE_IDS = ["before-year-1-in-utc", "after-year-9999-in-utc"]
+
+
+@pytest.mark.parametrize("cursor", OUT_OF_RANGE_CURSORS, ids=OUT_OF_RANGE_IDS)
+def test_cursor_time_out_of_range_is_rejected(backlog, owner, session_client, cursor):
+    client = session_client(owner)
+    client.raise_request_exception = False
+
+    response = client.get(logbook_url(backlog), {"cursor": cursor})
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert response.json()["error"] == "validation_error"
+    assert "cursor" in response.json()["fields"]

@@ -1,5 +1,6 @@
 """The logbook pages: /backlogs/<id>/logbook and /settings/activity."""
 
+import base64
 import html
 import re
 from datetime import timedelta
@@ -390,3 +391,35 @@ def test_activity_query_count_does_not_grow(backlog, owner, make_token, page_cli
 
     assert many == few
     assert len(texts(client.get("/settings/activity"))) == 50
+
+
+# A ?before= cursor whose time lies outside what the database can store or
+# convert is ignored, like any other malformed cursor.
+
+
+def encode(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        encode("previous|0001-01-01T00:00:00+14:00|1"),
+        encode("next|9999-12-31T23:59:59.999999-23:59|1"),
+    ],
+    ids=["before-year-1-in-utc", "after-year-9999-in-utc"],
+)
+@pytest.mark.parametrize("page", ["logbook", "activity"])
+def test_before_time_out_of_range_is_ignored(
+    status_change, backlog, owner, page_client, cursor, page
+):
+    client = page_client(owner)
+    client.raise_request_exception = False
+    url = page_url(backlog) if page == "logbook" else "/settings/activity"
+    expected = texts(client.get(url))
+
+    response = client.get(url, {"before": cursor})
+
+    assert response.status_code == status.HTTP_200_OK
+    assert expected != []
+    assert texts(response) == expected

@@ -1,8 +1,14 @@
 """Backlog members in the API: any member lists them, owners manage them."""
 
+import threading
+from collections import Counter
+
 import pytest
+from django.db import connection
+from django.db.models import QuerySet
 from rest_framework import status
 
+from initiatives import services
 from initiatives.models import Membership, Role
 
 MEMBER_KEYS = {"id", "email", "display_name", "role", "created_at"}
@@ -288,3 +294,123 @@ def test_remove_missing_user_is_not_found(owner_client, members_url, db_state):
 
     assert_error(response, status.HTTP_404_NOT_FOUND, "not_found")
     assert db_state() == before
+
+
+# Additions that race for one membership
+
+
+@pytest.fixture
+def membership_check_misses_once(monkeypatch):
+    """Make the first membership lookup find none, although the row exists.
+
+    set_member_role then tries to insert the row, as it does when a
+    concurrent request adds the same user between its lookup and its insert.
+    """
+    real_first = QuerySet.first
+    missed = []
+
+    def first(queryset):
+        if queryset.model is Membership and not missed:
+            missed.append(queryset)
+            return None
+        return real_first(queryset)
+
+    monkeypatch.setattr(QuerySet, "first", first)
+    return missed
+
+
+def test_set_member_role_losing_race_changes_role(
+    backlog, member, membership_check_misses_once
+):
+    membership, created = services.set_member_role(backlog, member, Role.EDITOR)
+
+    assert membership_check_misses_once, "the lookup was not simulated"
+    assert created is False
+    assert membership.role == Role.EDITOR
+    assert role_of(backlog, member) == Role.EDITOR
+    assert Membership.objects.filter(backlog=backlog, user=member).count() == 1
+
+
+def test_set_member_role_losing_race_keeps_last_owner(
+    backlog, owner, membership_check_misses_once
+):
+    with pytest.raises(services.LastOwnerError):
+        services.set_member_role(backlog, owner, Role.VIEWER)
+
+    assert role_of(backlog, owner) == Role.OWNER
+
+
+def test_add_member_losing_race_answers_200(
+    owner_client, member, backlog, members_url, membership_check_misses_once
+):
+    owner_client.raise_request_exception = False
+
+    response = owner_client.post(
+        members_url, {"email": "bob@example.com", "role": "editor"}
+    )
+
+    assert membership_check_misses_once, "the lookup was not simulated"
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json()["role"] == "editor"
+    assert role_of(backlog, member) == Role.EDITOR
+    assert Membership.objects.filter(backlog=backlog, user=member).count() == 1
+
+
+def send_at_once(attempts, send):
+    """Call send() from `attempts` threads at once; return their outcomes.
+
+    An outcome is the response, or the repr of the exception that send()
+    raised. Each thread closes its own database connection at the end.
+    """
+    start = threading.Barrier(attempts)
+    outcomes = []
+    outcomes_lock = threading.Lock()
+
+    def run():
+        try:
+            start.wait()
+            outcome = send()
+        except Exception as error:
+            # Kept, so that the test's assert shows it.
+            outcome = repr(error)
+        finally:
+            connection.close()
+        with outcomes_lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_additions_create_one_membership(
+    session_client, owner, outsider, backlog, members_url, settings
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite runs one write at a time, so no race")
+    settings.PRIORITYVOTE_AUTH_RATE = None
+    attempts = 12
+    clients = [session_client(owner) for _ in range(attempts)]
+    for client in clients:
+        client.raise_request_exception = False
+
+    def add_member():
+        client = clients.pop()
+        return client.post(members_url, {"email": "eve@example.com", "role": "editor"})
+
+    responses = send_at_once(attempts, add_member)
+
+    codes = Counter(
+        getattr(response, "status_code", response) for response in responses
+    )
+    assert codes == {
+        status.HTTP_201_CREATED: 1,
+        status.HTTP_200_OK: attempts - 1,
+    }
+    assert Membership.objects.filter(backlog=backlog, user=outsider).count() == 1
+    assert role_of(backlog, outsider) == Role.EDITOR

@@ -3,20 +3,26 @@
 import logging
 import pickle
 import sys
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.http import QueryDict
 from django.test import Client, RequestFactory
 from django.utils.log import AdminEmailHandler
 from rest_framework import status
 
 from initiatives.api import BacklogList
+from initiatives.models import Backlog
 from priorityvote.account_api import MeView
 from priorityvote.logging import RepeatFilter, RequestContextFilter
-from priorityvote.reporting import SecretHidingExceptionReporter
+from priorityvote.reporting import (
+    SecretHidingExceptionReporter,
+    SecretHidingReporterFilter,
+)
 from tokens import values
 
 pytestmark = pytest.mark.django_db
@@ -308,3 +314,100 @@ def test_cache_does_not_contain_value(browser, bearer, api, owner):
     for key, entry in entries.items():
         assert secret_of(value) not in key
         assert secret_of(value) not in repr(entry)
+
+
+def fail_with_local(value):
+    local_value = value  # noqa: F841 (a local variable the report must hide)
+    raise RuntimeError("The integration failed.")
+
+
+def report_for_local(value):
+    try:
+        fail_with_local(value)
+    except RuntimeError:
+        exc_type, exc_value, traceback = sys.exc_info()
+    request = RequestFactory().get(ME)
+    return SecretHidingExceptionReporter(request, exc_type, exc_value, traceback)
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda value: {"authorization": value},
+        lambda value: {value: "key"},
+        lambda value: [value],
+        lambda value: ("Bearer", value),
+        lambda value: {value},
+        lambda value: [{"headers": {"Authorization": f"Bearer {value}"}}],
+        lambda value: {"body": value.encode()},
+    ],
+    ids=[
+        "dict-value",
+        "dict-key",
+        "list",
+        "tuple",
+        "set",
+        "nested",
+        "bytes-in-dict",
+    ],
+)
+def test_error_report_hides_value_in_container(wrap):
+    value = values.generate_token()
+
+    report = report_for_local(wrap(value))
+
+    assert "local_value" in report.get_traceback_html()
+    assert secret_of(value) not in report.get_traceback_text()
+    assert secret_of(value) not in report.get_traceback_html()
+
+
+def fail_with_queryset():
+    backlogs = Backlog.objects.all()  # noqa: F841 (an unevaluated QuerySet)
+    raise RuntimeError("The query failed.")
+
+
+def queryset_traceback():
+    try:
+        fail_with_queryset()
+    except RuntimeError:
+        return sys.exc_info()
+
+
+def test_report_filter_does_not_evaluate_queryset(backlog, django_assert_num_queries):
+    _exc_type, _exc_value, traceback = queryset_traceback()
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    request = RequestFactory().get(ME)
+
+    with django_assert_num_queries(0):
+        variables = SecretHidingReporterFilter().get_traceback_frame_variables(
+            request, traceback.tb_frame
+        )
+
+    assert [name for name, _value in variables] == ["backlogs"]
+
+
+def test_error_report_runs_no_query_for_queryset(backlog, django_assert_num_queries):
+    report = SecretHidingExceptionReporter(
+        RequestFactory().get(ME), *queryset_traceback()
+    )
+
+    with django_assert_num_queries(0):
+        report.get_traceback_data()
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda value: ValueError(f"Rejected {value}"),
+        lambda value: SimpleNamespace(authorization=f"Bearer {value}"),
+        lambda value: QueryDict(f"access_token={value}&access_token=x"),
+    ],
+    ids=["exception", "object", "query-dict-with-repeated-key"],
+)
+def test_error_report_hides_value_in_other_objects(wrap):
+    value = values.generate_token()
+
+    report = report_for_local(wrap(value))
+
+    assert secret_of(value) not in report.get_traceback_html()

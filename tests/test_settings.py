@@ -1,11 +1,13 @@
 """Settings read from the environment, checked in fresh processes."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from priorityvote.env import env_bool, env_int, env_list, env_rate
@@ -189,3 +191,116 @@ def test_production_without_email_server_does_not_print_mail():
 
     assert "secret link" not in result.stdout + result.stderr
     assert "E-mail not sent because EMAIL_HOST is not set" in result.stderr
+
+
+def test_sqlite_transactions_take_write_lock_at_start():
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("the transaction mode is an SQLite option")
+
+    options = settings.DATABASES["default"]["OPTIONS"]
+
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] > 0
+
+
+def read_database_options(**environment):
+    result = manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default'].get('OPTIONS', {}))",
+        **environment,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_default_database_takes_write_lock_at_start():
+    default_database = {
+        key: value for key, value in PRODUCTION.items() if key != "DATABASE_URL"
+    }
+
+    options = read_database_options(**default_database)
+
+    assert "'transaction_mode': 'IMMEDIATE'" in options
+
+
+def test_postgresql_gets_no_sqlite_options():
+    # Reading the settings opens no connection, so no server is needed.
+    postgres = {**PRODUCTION, "DATABASE_URL": "postgres://vote@127.0.0.1:5432/vote"}
+
+    options = read_database_options(**postgres)
+
+    assert "transaction_mode" not in options
+
+
+# Runs in `manage.py shell` against a database file: 10 threads, each with
+# its own connection and session, create an initiative at the same moment.
+CONCURRENT_CREATIONS = """
+import json
+import threading
+
+from django.db import connection
+from django.test import Client
+
+from initiatives.models import Backlog, Membership, Role
+from priorityvote.models import User
+
+ATTEMPTS = 10
+user = User.objects.create(email="ada@example.com", display_name="Ada")
+backlog = Backlog.objects.create(name="Team")
+Membership.objects.create(backlog=backlog, user=user, role=Role.OWNER)
+clients = []
+for _ in range(ATTEMPTS):
+    client = Client()
+    client.force_login(user)
+    client.raise_request_exception = False
+    clients.append(client)
+start = threading.Barrier(ATTEMPTS)
+codes = []
+
+
+def create(client, number):
+    try:
+        start.wait()
+        response = client.post(
+            f"/api/v1/backlogs/{backlog.pk}/initiatives",
+            {"title": f"Idea {number}"},
+            content_type="application/json",
+        )
+        codes.append(response.status_code)
+    finally:
+        connection.close()
+
+
+threads = [
+    threading.Thread(target=create, args=(client, number))
+    for number, client in enumerate(clients)
+]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(json.dumps({"codes": codes, "initiatives": backlog.initiatives.count()}))
+"""
+
+
+def test_concurrent_writes_to_sqlite_file_all_succeed(tmp_path):
+    """Writers wait for the lock instead of failing with "database is locked"."""
+    database = {
+        **PRODUCTION,
+        "ALLOWED_HOSTS": "testserver",
+        "PRIORITYVOTE_HTTPS": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    migrated = manage("migrate", "--verbosity", "0", **database)
+    assert migrated.returncode == 0, migrated.stderr
+
+    result = manage("shell", "--verbosity", "0", "-c", CONCURRENT_CREATIONS, **database)
+
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["codes"] == [201] * 10, result.stderr[-2000:]
+    assert outcome["initiatives"] == 10

@@ -297,3 +297,37 @@ def test_deactivate_action_revokes_tokens(operator, make_token, owner, outsider)
     assert not owner.is_active
     assert token.revoked_at is not None
     assert theirs.revoked_at is None
+
+
+@pytest.mark.parametrize(
+    ("lookup", "length"),
+    [
+        ("digest__startswith", 8),
+        ("digest__istartswith", 8),
+        ("digest__contains", 8),
+        ("digest__gt", 8),
+        ("digest", 64),
+    ],
+)
+def test_filter_by_digest_is_refused(operator, tokens, lookup, length):
+    operator.raise_request_exception = False
+    digest = tokens["active"].digest
+
+    response = operator.get(TOKENS, {lookup: digest[:length]})
+
+    text = response.content.decode()
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert "1 result" not in text
+    for token in tokens.values():
+        assert token.digest[:8] not in text
+        assert token.prefix not in text
+
+
+def test_filter_by_digest_through_user_is_refused(operator, tokens, owner):
+    operator.raise_request_exception = False
+    digest = tokens["active"].digest
+
+    response = operator.get(USERS, {"access_tokens__digest__startswith": digest[:8]})
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert owner.email not in response.content.decode()

@@ -383,3 +383,34 @@ def test_challenge_description_matches_detail(bearer, token_and_value):
         r'error_description="([^"]*)"', response.headers["WWW-Authenticate"]
     )[1]
     assert description == response.json()["detail"]
+
+
+@pytest.mark.parametrize("separator", ["\t", " \t", "\t\t", "  "])
+def test_bearer_with_other_whitespace_authenticates(api, token_and_value, separator):
+    token, value = token_and_value
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer{separator}{value}")
+
+    response = api.get(ME)
+
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json()["token"]["id"] == token.pk
+
+
+def test_bearer_with_tab_and_garbage_overrides_session(session_client, owner):
+    client = session_client(owner)
+    client.credentials(HTTP_AUTHORIZATION="Bearer\tgarbage")
+
+    assert_invalid_token(client.get(ME))
+
+
+def test_bearer_with_tab_and_nothing_overrides_session(session_client, owner):
+    client = session_client(owner)
+    client.credentials(HTTP_AUTHORIZATION="Bearer\t")
+
+    assert_invalid_token(client.get(ME))
+
+
+@pytest.mark.parametrize("header", ["Bearer\tgarbage", "bearer\t\tpv_pat_x"])
+def test_bearer_with_tab_is_a_bearer_header(header):
+    with pytest.raises(InvalidToken):
+        BearerTokenAuthentication().authenticate(drf_request(header))

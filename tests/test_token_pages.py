@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import status
 
+from initiatives.models import Backlog, Membership, Role
 from tokens import values
 from tokens.models import PersonalAccessToken, Scope
 
@@ -605,3 +606,133 @@ def test_two_loaded_forms_create_two_tokens(browser, owner):
     assert first.status_code == status.HTTP_201_CREATED
     assert second.status_code == status.HTTP_201_CREATED
     assert PersonalAccessToken.objects.filter(user=owner).count() == 2
+
+
+def submitted(form):
+    """Return what a browser submits from the form as it was rendered."""
+    data = {}
+    for control in form.controls:
+        if control["name"] is None:
+            continue
+        if control["type"] in {"checkbox", "radio", "option"} and not control["chosen"]:
+            continue
+        data.setdefault(control["name"], []).append(control["value"])
+    return data
+
+
+def similar_form(browser, token):
+    return controls(browser.get(f"{NEW}?similar_to={token.pk}"))
+
+
+@pytest.mark.parametrize("lost_by", ["deletion", "leaving"])
+def test_similar_token_of_lost_backlogs_stays_restricted(
+    browser, make_token, owner, backlog, lost_by
+):
+    token, _value = make_token(owner, backlogs=[backlog])
+    if lost_by == "deletion":
+        backlog.delete()
+    else:
+        backlog.memberships.filter(user=owner).delete()
+    form = similar_form(browser, token)
+
+    response = browser.post(NEW, submitted(form))
+
+    assert form.chosen("backlogs") == []
+    assert response.status_code == status.HTTP_200_OK
+    assert "backlogs" in response.context["form"].errors
+    assert VALUE_PATTERN.search(response.content.decode()) is None
+    assert list(PersonalAccessToken.objects.filter(user=owner)) == [token]
+
+
+def test_similar_token_resubmitted_stays_rejected(browser, make_token, owner, backlog):
+    token, _value = make_token(owner, backlogs=[backlog])
+    backlog.delete()
+    first = browser.post(NEW, submitted(similar_form(browser, token)))
+
+    second = browser.post(NEW, submitted(controls(first)))
+
+    assert second.status_code == status.HTTP_200_OK
+    assert "backlogs" in second.context["form"].errors
+    assert PersonalAccessToken.objects.filter(user=owner).count() == 1
+
+
+def test_similar_token_accepts_other_backlog(browser, make_token, owner, backlog):
+    token, _value = make_token(owner, backlogs=[backlog])
+    remaining = Backlog.objects.create(name="Roadmap")
+    Membership.objects.create(backlog=remaining, user=owner, role=Role.OWNER)
+    backlog.delete()
+    data = submitted(similar_form(browser, token))
+    data["backlogs"] = [str(remaining.pk)]
+
+    response = browser.post(NEW, data)
+
+    created = PersonalAccessToken.objects.exclude(pk=token.pk).get(user=owner)
+    assert response.status_code == status.HTTP_201_CREATED
+    assert not created.all_backlogs
+    assert list(created.backlogs.all()) == [remaining]
+
+
+def test_similar_unrestricted_token_reaches_all(browser, make_token, owner, backlog):
+    token, _value = make_token(owner)
+
+    response = browser.post(NEW, submitted(similar_form(browser, token)))
+
+    created = PersonalAccessToken.objects.exclude(pk=token.pk).get(user=owner)
+    assert response.status_code == status.HTTP_201_CREATED
+    assert created.all_backlogs
+    assert list(created.backlogs.all()) == []
+
+
+def test_similar_restricted_token_keeps_backlog(browser, make_token, owner, backlog):
+    token, _value = make_token(owner, backlogs=[backlog])
+    form = similar_form(browser, token)
+
+    response = browser.post(NEW, submitted(form))
+
+    created = PersonalAccessToken.objects.exclude(pk=token.pk).get(user=owner)
+    assert form.chosen("backlogs") == [str(backlog.pk)]
+    assert response.status_code == status.HTTP_201_CREATED
+    assert not created.all_backlogs
+    assert list(created.backlogs.all()) == [backlog]
+
+
+@pytest.mark.parametrize(
+    "backlog_id",
+    [
+        "99999999999999999999999",
+        str(2**63),
+        str(2**64 + 1),
+        "abc",
+        "-1",
+        "1e3",
+    ],
+    ids=[
+        "past-2-to-the-63",
+        "2-to-the-63",
+        "past-2-to-the-64",
+        "letters",
+        "negative",
+        "exponent",
+    ],
+)
+def test_bad_backlog_id_is_rejected(browser, owner, backlog, backlog_id):
+    browser.raise_request_exception = False
+
+    response = browser.post(NEW, form_data(backlogs=[backlog_id]))
+
+    assert response.status_code == status.HTTP_200_OK
+    assert "backlogs" in response.context["form"].errors
+    assert VALUE_PATTERN.search(response.content.decode()) is None
+    assert not PersonalAccessToken.objects.exists()
+
+
+def test_huge_backlog_id_beside_valid_one_is_rejected(browser, owner, backlog):
+    browser.raise_request_exception = False
+
+    response = browser.post(
+        NEW, form_data(backlogs=[str(backlog.pk), "99999999999999999999999"])
+    )
+
+    assert response.status_code == status.HTTP_200_OK
+    assert "backlogs" in response.context["form"].errors
+    assert not PersonalAccessToken.objects.exists()

@@ -4,6 +4,7 @@ import pytest
 from rest_framework import status
 
 from initiatives.models import Initiative, Membership, Role, Vote
+from logbook.models import Entry
 from priorityvote.models import User
 
 
@@ -159,3 +160,82 @@ def test_deleting_user_lowers_vote_counts(owner, member, backlog, initiative):
     assert vote_count(initiative) == 1
     assert vote_count(other) == 1
     assert vote_count(untouched) == 1
+
+
+# Bodies: the vote endpoints take none, so anything but nothing or {} is rejected.
+
+BAD_BODIES = [
+    ('{"bogus": 1', "application/json"),
+    ("not json", "application/json"),
+    ('{"bogus": 1}', "application/json"),
+    ('{"voted": false}', "application/json"),
+    ("[]", "application/json"),
+    ("vote", "text/plain"),
+]
+BAD_BODY_IDS = [
+    "truncated-json",
+    "not-json",
+    "unknown-field",
+    "unknown-field-voted",
+    "list",
+    "text-plain",
+]
+
+
+def assert_rejected_body(response):
+    assert response.status_code in {
+        status.HTTP_400_BAD_REQUEST,
+        status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    }
+    assert response.json()["error"] in {"validation_error", "unsupported_media_type"}
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(("body", "content_type"), BAD_BODIES, ids=BAD_BODY_IDS)
+def test_put_with_body_changes_nothing(
+    session_client, member, initiative, vote_url, db_state, body, content_type
+):
+    entries_before = Entry.objects.count()
+    before = db_state(initiative)
+
+    response = session_client(member).put(vote_url, body, content_type=content_type)
+
+    assert_rejected_body(response)
+    assert db_state(initiative) == before
+    assert not Vote.objects.exists()
+    assert Entry.objects.count() == entries_before
+
+
+@pytest.mark.parametrize(("body", "content_type"), BAD_BODIES, ids=BAD_BODY_IDS)
+def test_delete_with_body_changes_nothing(
+    session_client, member, initiative, vote_url, db_state, body, content_type
+):
+    Vote.objects.create(initiative=initiative, user=member)
+    entries_before = Entry.objects.count()
+    before = db_state(initiative)
+
+    response = session_client(member).delete(vote_url, body, content_type=content_type)
+
+    assert_rejected_body(response)
+    assert db_state(initiative) == before
+    assert Vote.objects.filter(initiative=initiative, user=member).exists()
+    assert Entry.objects.count() == entries_before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [None, "", "{}"],
+    ids=["no-body", "empty-json-body", "empty-object"],
+)
+def test_empty_body_still_votes(session_client, member, initiative, vote_url, body):
+    client = session_client(member)
+    send = {} if body is None else {"data": body, "content_type": "application/json"}
+
+    cast = client.put(vote_url, **send)
+    counted = vote_count(initiative)
+    withdrawn = client.delete(vote_url, **send)
+
+    assert cast.status_code == status.HTTP_204_NO_CONTENT
+    assert counted == 1
+    assert withdrawn.status_code == status.HTTP_204_NO_CONTENT
+    assert vote_count(initiative) == 0
