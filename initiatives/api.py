@@ -43,7 +43,7 @@ class BacklogScopedMixin:
     """Return 404 to OPTIONS for a backlog or object out of reach, as GET does.
 
     DRF's OPTIONS describes the view without looking anything up, so it
-    would tell an outsider that a path exists where GET says it does not.
+    would show an outsider a path that GET reports as not found.
     """
 
     def options(self, request, *args, **kwargs):

@@ -1,7 +1,6 @@
 """The account pages under /accounts: sign-up, sign-in, sign-out, password reset."""
 
 import re
-import threading
 from collections import Counter
 
 import pytest
@@ -12,6 +11,7 @@ from django.test import Client
 from rest_framework import status
 
 from priorityvote.models import User
+from tests.concurrency import send_at_once
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "purple elephant juggles teacups"
@@ -319,36 +319,6 @@ def test_sign_up_page_losing_race_shows_error(browser, member, address_check_mis
     assert User.objects.count() == users_before
     assert User.objects.get(email="bob@example.com").password == member.password
     assert not is_signed_in(browser)
-
-
-def send_at_once(attempts, send):
-    """Call send() from `attempts` threads at once; return their outcomes.
-
-    An outcome is the response, or the repr of the exception that send()
-    raised. Each thread closes its own database connection at the end.
-    """
-    start = threading.Barrier(attempts)
-    outcomes = []
-    outcomes_lock = threading.Lock()
-
-    def run():
-        try:
-            start.wait()
-            outcome = send()
-        except Exception as error:
-            # Kept, so that the test's assert shows it.
-            outcome = repr(error)
-        finally:
-            connection.close()
-        with outcomes_lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run) for _ in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.mark.postgres

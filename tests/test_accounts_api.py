@@ -1,7 +1,6 @@
 """The account endpoints of the API: /auth/* and /me, with a browser session."""
 
 import re
-import threading
 from collections import Counter
 
 import pytest
@@ -12,6 +11,7 @@ from rest_framework import status
 from rest_framework.test import APIClient
 
 from priorityvote.models import User
+from tests.concurrency import send_at_once
 from tests.conftest import PASSWORD
 
 SIGN_UP = "/api/v1/auth/sign-up"
@@ -536,36 +536,6 @@ def test_sign_up_losing_race_is_validation_error(api, member, address_check_miss
     assert User.objects.count() == users_before
     assert User.objects.get(email="bob@example.com").password == member.password
     assert api.get(ME).status_code == status.HTTP_401_UNAUTHORIZED
-
-
-def send_at_once(attempts, send):
-    """Call send() from `attempts` threads at once; return their outcomes.
-
-    An outcome is the response, or the repr of the exception that send()
-    raised. Each thread closes its own database connection at the end.
-    """
-    start = threading.Barrier(attempts)
-    outcomes = []
-    outcomes_lock = threading.Lock()
-
-    def run():
-        try:
-            start.wait()
-            outcome = send()
-        except Exception as error:
-            # Kept, so that the test's assert shows it.
-            outcome = repr(error)
-        finally:
-            connection.close()
-        with outcomes_lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run) for _ in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.mark.postgres

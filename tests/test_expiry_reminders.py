@@ -71,7 +71,7 @@ def test_one_day_reminder_follows_the_seven_day_one(expiring_token):
     assert "1 day" in mail.outbox[1].subject
 
 
-def test_late_first_run_sends_only_the_one_day_reminder(expiring_token):
+def test_late_first_run_sends_one_day_reminder_only(expiring_token):
     move_expiry(expiring_token, timedelta(hours=3))
 
     send_expiry_reminders()

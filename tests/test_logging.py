@@ -1,4 +1,4 @@
-"""What the log says about API requests, and what it never says."""
+"""The log lines of API requests: what they contain and what they never contain."""
 
 import io
 import logging
@@ -36,7 +36,7 @@ def log_output():
 
 @pytest.fixture(autouse=True)
 def fresh_repeat_filters():
-    """Forget earlier repeats, so each test sees its own first warning."""
+    """Forget earlier repeats, so each test gets its own first warning."""
     for name in ("tokens.authentication", "django.request"):
         for log_filter in logging.getLogger(name).filters:
             if isinstance(log_filter, RepeatFilter):

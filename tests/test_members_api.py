@@ -1,6 +1,5 @@
 """Backlog members in the API: any member lists them, owners manage them."""
 
-import threading
 from collections import Counter
 
 import pytest
@@ -10,6 +9,7 @@ from rest_framework import status
 
 from initiatives import services
 from initiatives.models import Membership, Role
+from tests.concurrency import send_at_once
 
 MEMBER_KEYS = {"id", "email", "display_name", "role", "created_at"}
 
@@ -354,36 +354,6 @@ def test_add_member_losing_race_answers_200(
     assert response.json()["role"] == "editor"
     assert role_of(backlog, member) == Role.EDITOR
     assert Membership.objects.filter(backlog=backlog, user=member).count() == 1
-
-
-def send_at_once(attempts, send):
-    """Call send() from `attempts` threads at once; return their outcomes.
-
-    An outcome is the response, or the repr of the exception that send()
-    raised. Each thread closes its own database connection at the end.
-    """
-    start = threading.Barrier(attempts)
-    outcomes = []
-    outcomes_lock = threading.Lock()
-
-    def run():
-        try:
-            start.wait()
-            outcome = send()
-        except Exception as error:
-            # Kept, so that the test's assert shows it.
-            outcome = repr(error)
-        finally:
-            connection.close()
-        with outcomes_lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run) for _ in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.mark.postgres

@@ -144,7 +144,7 @@ def test_env_rate_rejects_malformed_rate(monkeypatch):
 
 
 def test_throttle_counts_are_shared_between_processes(tmp_path):
-    """The default cache is a database table, so every worker sees one count."""
+    """The default cache is a database table, so all workers share one count."""
     database = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     manage("migrate", "--verbosity", "0", **database)
 
