@@ -87,8 +87,8 @@ def encodable(text) -> str:
 class MethodFirstMixin:
     """Raise 405 for an unsupported method before authentication runs.
 
-    Whether a path takes a method does not depend on who asks, so no caller
-    gets a 401 or 403 for a method that never works.
+    Whether a path takes a method does not depend on who sends the request,
+    so no caller gets a 401 or 403 for a method that never works.
     """
 
     def initial(self, request, *args, **kwargs):

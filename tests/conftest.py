@@ -9,6 +9,7 @@ and copied into each user, which keeps the suite fast without a weaker hasher.
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
+from django.db.models import QuerySet
 from rest_framework.test import APIClient
 
 from initiatives.models import Backlog, Initiative, Membership, Role
@@ -172,3 +173,20 @@ def database_dump(db):
         return output.getvalue()
 
     return dump
+
+
+@pytest.fixture
+def address_check_misses(monkeypatch):
+    """Make every check for an existing user find none.
+
+    A sign-up then passes validation with a taken address, as it does when a
+    concurrent sign-up commits that address between the check and the insert.
+    """
+    real_exists = QuerySet.exists
+
+    def exists(queryset):
+        if queryset.model is User:
+            return False
+        return real_exists(queryset)
+
+    monkeypatch.setattr(QuerySet, "exists", exists)

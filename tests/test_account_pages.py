@@ -6,7 +6,6 @@ from collections import Counter
 import pytest
 from django.core import mail
 from django.db import connection
-from django.db.models import QuerySet
 from django.test import Client
 from rest_framework import status
 
@@ -285,23 +284,6 @@ def test_password_reset_page_rejects_weak_password(browser, owner):
 
 
 # Sign-ups that race for one address
-
-
-@pytest.fixture
-def address_check_misses(monkeypatch):
-    """Make every check for an existing user find none.
-
-    A sign-up then passes validation with a taken address, as it does when a
-    concurrent sign-up commits that address between the check and the insert.
-    """
-    real_exists = QuerySet.exists
-
-    def exists(queryset):
-        if queryset.model is User:
-            return False
-        return real_exists(queryset)
-
-    monkeypatch.setattr(QuerySet, "exists", exists)
 
 
 def test_sign_up_page_losing_race_shows_error(browser, member, address_check_misses):

@@ -6,7 +6,6 @@ from collections import Counter
 import pytest
 from django.core import mail
 from django.db import connection
-from django.db.models import QuerySet
 from rest_framework import status
 from rest_framework.test import APIClient
 
@@ -504,23 +503,6 @@ def test_me_for_deactivated_user_session(session_client, owner):
 
 
 # Sign-ups that race for one address
-
-
-@pytest.fixture
-def address_check_misses(monkeypatch):
-    """Make every check for an existing user find none.
-
-    A sign-up then passes validation with a taken address, as it does when a
-    concurrent sign-up commits that address between the check and the insert.
-    """
-    real_exists = QuerySet.exists
-
-    def exists(queryset):
-        if queryset.model is User:
-            return False
-        return real_exists(queryset)
-
-    monkeypatch.setattr(QuerySet, "exists", exists)
 
 
 def test_sign_up_losing_race_is_validation_error(api, member, address_check_misses):

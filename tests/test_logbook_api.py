@@ -154,8 +154,8 @@ def test_same_name_tokens_told_apart(
     first, first_value = make_token(owner, WRITE, name="ci")
     second, second_value = make_token(owner, WRITE, name="ci")
     url = f"/api/v1/backlogs/{backlog.pk}/initiatives"
-    one = bearer(first_value).post(url, {"title": "One"}).json()["id"]
-    two = bearer(second_value).post(url, {"title": "Two"}).json()["id"]
+    first_id = bearer(first_value).post(url, {"title": "One"}).json()["id"]
+    second_id = bearer(second_value).post(url, {"title": "Two"}).json()["id"]
 
     listed = results(session_client(owner).get(logbook_url(backlog)))
 
@@ -164,9 +164,9 @@ def test_same_name_tokens_told_apart(
         for entry in listed
         if entry["action"] == "initiative.created"
     }
-    assert tokens[one] == {"name": "ci", "prefix": first.prefix}
-    assert tokens[two] == {"name": "ci", "prefix": second.prefix}
-    assert tokens[one] != tokens[two]
+    assert tokens[first_id] == {"name": "ci", "prefix": first.prefix}
+    assert tokens[second_id] == {"name": "ci", "prefix": second.prefix}
+    assert tokens[first_id] != tokens[second_id]
 
 
 def test_deleted_token_keeps_name_and_prefix(status_change, owner, session_client):
@@ -545,9 +545,10 @@ def test_deleted_backlog_entries_leave_logbook(backlog, owner, session_client):
 
     response = client.get(logbook_url(backlog))
     assert response.status_code == status.HTTP_404_NOT_FOUND
-    kept = Entry.objects.filter(id__in=before)
-    assert kept.count() == len(before)
-    assert set(kept.values_list("backlog_name", flat=True)) == {"Team"}
+    earlier_entries = Entry.objects.filter(id__in=before)
+    assert earlier_entries.count() == len(before)
+    names = set(earlier_entries.values_list("backlog_name", flat=True))
+    assert names == {"Team"}
 
 
 # Cost.
